@@ -1,0 +1,141 @@
+"""The adapter protocol: how the suite asks one framework for an output and its VJP.
+
+Rules every adapter follows (the conformance suite and third-party adapters rely on them):
+
+* The framework is imported inside the adapter's methods, never at module level, so that
+  ``import adapters`` imports no framework. A test proves it in a subprocess.
+* An adapter speaks the canonical layout of the specs (channels-first, batch first) and
+  the canonical argument order of ``references``; any transposition to the framework's
+  native layout happens inside the adapter and is undone before returning.
+* ``vjp`` calls the framework's *native* operation and its own autodiff with the given
+  cotangent. Modules a framework has no native op for are composed from its primitives
+  and listed in ``composed`` so that results say so.
+* It returns NumPy arrays in the dtype it computed in; the suite does the comparison.
+
+A third-party adapter subclasses :class:`Adapter` (or duck-types it) and is loaded with
+``--adapter package.module:Class`` or the ``gradient_conformance.adapters`` entry-point
+group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Mapping, Sequence
+
+import numpy as np
+
+DTYPES = ("float32", "float64")
+DEVICES = ("cpu", "gpu")
+MODES = ("eager", "compiled")
+
+
+class Unsupported(Exception):
+    """Raised by an adapter for a (module, dtype, device, mode) it cannot run; the message
+    is the skip reason shown to the user."""
+
+
+@dataclass
+class VjpResult:
+    """What one framework computed: ``output`` and one gradient per differentiated
+    argument, keyed by the argument's canonical name."""
+
+    output: np.ndarray
+    grads: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class Adapter:
+    """Base class for framework adapters.
+
+    Subclasses set ``name`` and implement ``_load`` (import the framework and return it,
+    or raise ``ImportError``) and ``vjp``. ``composed`` names the modules built from the
+    framework's primitives rather than a native op.
+    """
+
+    name: ClassVar[str] = "abstract"
+    package: ClassVar[str | None] = None  # distribution whose version is reported
+    composed: ClassVar[frozenset[str]] = frozenset()
+    modules: ClassVar[frozenset[str] | None] = None  # None: every module it has an op for
+
+    def __init__(self) -> None:
+        self._framework: Any = None
+        self._load_error: str | None = None
+
+    # -- availability -------------------------------------------------------------------
+    def _load(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def framework(self) -> Any:
+        if self._framework is None and self._load_error is None:
+            try:
+                self._framework = self._load()
+            except ImportError as exc:
+                self._load_error = f"{self.name} is not installed ({exc})"
+        if self._framework is None:
+            raise Unsupported(self._load_error or f"{self.name} is unavailable")
+        return self._framework
+
+    def unavailable_reason(self) -> str | None:
+        """None when the framework imports, else why it does not (a skip reason)."""
+        try:
+            self.framework
+        except Unsupported as exc:
+            return str(exc)
+        return None
+
+    def version(self) -> str | None:
+        """The installed version, read from package metadata without importing it."""
+        if self.package is None:
+            return None
+        from importlib import metadata
+
+        try:
+            return metadata.version(self.package)
+        except metadata.PackageNotFoundError:
+            return None
+
+    def device_reason(self, device: str) -> str | None:
+        """None when ``device`` ('cpu' or 'gpu') can be used, else why not."""
+        return None if device == "cpu" else f"{self.name}: no {device} device"
+
+    def device_names(self) -> list[str]:
+        """Human-readable names of the devices this framework sees (for the report)."""
+        return ["cpu"]
+
+    def supports(self, module: str) -> bool:
+        if self.modules is not None:
+            return module in self.modules
+        return module in self.ops()
+
+    def ops(self) -> Mapping[str, Any]:  # pragma: no cover - overridden
+        return {}
+
+    def is_composed(self, module: str, attrs: Mapping[str, Any] | None = None) -> bool:
+        """Whether ``module`` (with ``attrs``) is built from primitives, not a native op.
+
+        ``dropout`` in ``composed`` means the injected-mask form; the native form
+        (``attrs["native"]``) calls the framework's own dropout and is never composed."""
+        if module == "dropout" and attrs is not None and attrs.get("native"):
+            return False
+        return module in self.composed
+
+    # -- the one computation ---------------------------------------------------------------
+    def vjp(
+        self,
+        module: str,
+        args: Sequence[np.ndarray],
+        names: Sequence[str],
+        wrt: Sequence[str],
+        cotangent: np.ndarray,
+        attrs: Mapping[str, Any],
+        *,
+        dtype: str,
+        device: str = "cpu",
+        mode: str = "eager",
+        seed: int = 0,
+    ) -> VjpResult:
+        """Run ``module`` on ``args`` (canonical order, NumPy arrays already cast to
+        ``dtype``; ``names`` are their canonical names) and pull ``cotangent`` back to the
+        arguments named in ``wrt``. ``attrs`` are the module's attributes (kernel, stride,
+        slope, rate, ...); ``seed`` seeds any randomness the framework's op uses."""
+        raise NotImplementedError

@@ -1,0 +1,68 @@
+"""Layout helpers: the one place where channels-first <-> channels-last is decided.
+
+The specs and the references are channels-first, ``(N, C, *spatial)`` (NCHW for 2-D).
+Frameworks whose kernels want channels-last (TensorFlow's CPU pooling and convolutions
+only run NHWC) transpose on the way in and back on the way out, through these helpers,
+so that the framework's autodiff pulls the cotangent back through the same transposes.
+
+No framework is imported here: the caller passes its own ``transpose(x, perm)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+Transpose = Callable[[Any, tuple[int, ...]], Any]
+
+
+def _numpy_transpose(x: Any, perm: tuple[int, ...]) -> Any:
+    return np.transpose(x, perm)
+
+
+def to_channels_last_perm(ndim: int) -> tuple[int, ...]:
+    """Permutation (N, C, *spatial) -> (N, *spatial, C); (0, 2, 3, 1) for 4-D."""
+    if ndim < 3:
+        raise ValueError(f"a channels-first array has at least 3 axes, got {ndim}")
+    return (0, *range(2, ndim), 1)
+
+
+def to_channels_first_perm(ndim: int) -> tuple[int, ...]:
+    """Permutation (N, *spatial, C) -> (N, C, *spatial); (0, 3, 1, 2) for 4-D."""
+    if ndim < 3:
+        raise ValueError(f"a channels-last array has at least 3 axes, got {ndim}")
+    return (0, ndim - 1, *range(1, ndim - 1))
+
+
+NCHW_TO_NHWC = to_channels_last_perm(4)
+NHWC_TO_NCHW = to_channels_first_perm(4)
+
+
+def to_nhwc(x: Any, transpose: Transpose = _numpy_transpose, ndim: int | None = None) -> Any:
+    """Channels-first -> channels-last (any number of spatial axes)."""
+    nd = len(np.shape(x)) if ndim is None else ndim
+    return transpose(x, to_channels_last_perm(nd))
+
+
+def to_nchw(x: Any, transpose: Transpose = _numpy_transpose, ndim: int | None = None) -> Any:
+    """Channels-last -> channels-first (any number of spatial axes)."""
+    nd = len(np.shape(x)) if ndim is None else ndim
+    return transpose(x, to_channels_first_perm(nd))
+
+
+def pair(value: Any, n: int = 2) -> tuple[int, ...]:
+    """A kernel / stride attribute as an ``n``-tuple of ints (an int means all axes)."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * n
+    out = tuple(int(v) for v in value)
+    if len(out) != n:
+        raise ValueError(f"expected an int or {n} ints, got {value!r}")
+    return out
+
+
+def pool_output_shape(shape: tuple[int, ...], kernel: Any, stride: Any) -> tuple[int, ...]:
+    """Output shape of an unpadded channels-first pooling: floor((H - p) / U) + 1."""
+    n_spatial = len(shape) - 2
+    k, s = pair(kernel, n_spatial), pair(stride, n_spatial)
+    return (*shape[:2], *((h - p) // u + 1 for h, p, u in zip(shape[2:], k, s)))

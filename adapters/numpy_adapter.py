@@ -1,0 +1,78 @@
+"""The NumPy "framework": the hand-written references of :mod:`references` as an adapter.
+
+Its VJP is the reference's own backward formula (no autodiff), so comparing it with the
+other adapters goes through the same code path as any framework. It runs eagerly on the
+CPU only and takes dropout's mask as an argument (it draws no random numbers).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .base import DTYPES, MODES, Adapter, Unsupported, VjpResult
+
+
+class NumpyAdapter(Adapter):
+    name = "numpy"
+    package = "numpy"
+    modules = frozenset({
+        "add", "multiply", "sum", "max", "switch", "relu", "leaky_relu", "elu", "selu",
+        "sigmoid", "softmax", "softplus", "tanh", "cross_entropy", "squared_error",
+        "softmax_cross_entropy", "max_pool2d", "avg_pool2d", "dropout",
+    })
+
+    def _load(self) -> Any:
+        return np
+
+    def device_reason(self, device: str) -> str | None:
+        return None if device == "cpu" else f"numpy: runs on the CPU only (no {device})"
+
+    def ops(self) -> Mapping[str, Any]:
+        from references import REFERENCES
+
+        return {name: ref.forward for name, ref in REFERENCES.items()}
+
+    def vjp(
+        self,
+        module: str,
+        args: Sequence[np.ndarray],
+        names: Sequence[str],
+        wrt: Sequence[str],
+        cotangent: np.ndarray,
+        attrs: Mapping[str, Any],
+        *,
+        dtype: str,
+        device: str = "cpu",
+        mode: str = "eager",
+        seed: int = 0,
+    ) -> VjpResult:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
+        if dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {dtype!r}; expected one of {DTYPES}")
+        if len(args) != len(names) or not set(wrt) <= set(names):
+            raise ValueError(f"wrt {list(wrt)} must name some of the args {list(names)}")
+        if mode != "eager":
+            raise Unsupported("numpy: the references have no compiled mode")
+        reason = self.device_reason(device)
+        if reason is not None:
+            raise Unsupported(reason)
+        kw = dict(attrs)
+        if kw.pop("native", False):
+            raise Unsupported("the numpy reference takes an injected mask")
+        from references import REFERENCES
+
+        if module not in REFERENCES:
+            raise Unsupported(f"numpy: no reference for {module!r}")
+        forward, backward = REFERENCES[module]
+        arrays = [np.asarray(a, dtype=dtype) for a in args]
+        ct = np.asarray(cotangent, dtype=dtype)
+        output = np.asarray(forward(*arrays, **kw))
+        pulled = backward(ct, *arrays, **kw)
+        grads = {}
+        for name, array, grad in zip(names, arrays, pulled):
+            if name in wrt:
+                grads[name] = np.zeros_like(array) if grad is None else np.asarray(grad)
+        return VjpResult(output=output, grads=grads)

@@ -1,0 +1,94 @@
+"""One example of one case: draw the arrays, ask the framework, ask the reference, compare.
+
+Where the variant names convention rules, every combination of rules is tried against the
+reference; the example passes when at least one combination explains every check, and the
+outcome lists which ones did (the documented rule first).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from references import REFERENCES
+
+from .compare import CheckResult, bound_check, compare
+from .spec import CONST
+from .strategies import make_cotangent, make_inputs
+
+
+@dataclass
+class Outcome:
+    """Checks under the documented rules, plus every rule set that explained all checks."""
+
+    checks: list[CheckResult]
+    explained_by: list[dict[str, str]] = field(default_factory=list)
+    rule_checks: dict[str, list[CheckResult]] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.explained_by)
+
+
+def rule_sets(rules: Mapping[str, tuple[str, ...]]) -> list[dict[str, str]]:
+    """Every combination of rule values; the first is the documented one."""
+    if not rules:
+        return [{}]
+    keys = list(rules)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(rules[k] for k in keys))]
+
+
+def reference_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if k != "native"}
+
+
+def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0) -> Outcome:
+    spec, variant, dtype = case.spec, case.variant, case.dtype
+    inputs, rng = make_inputs(spec, variant, example, dtype)
+    native = bool(variant.attrs.get("native"))
+    ref = REFERENCES[spec.name]
+    attrs = reference_attrs(variant.attrs)
+    args64 = {k: v.astype(np.float64) for k, v in inputs.items()}
+    out_shape = np.shape(ref.forward(*args64.values(), **attrs))
+    cotangent = make_cotangent(out_shape, rng, dtype)
+
+    sent = [a for a in spec.args if not (native and a.role == CONST)]
+    wrt = [a.name for a in spec.differentiable]
+    result = adapter.vjp(spec.name, [inputs[a.name] for a in sent], [a.name for a in sent], wrt,
+                         cotangent, variant.attrs, dtype=dtype, device=case.device,
+                         mode=case.mode, seed=seed)
+    recovered = {}
+    if native and spec.recover is not None:
+        recovered = spec.recover(args64, result.output)
+        args64.update(recovered)
+
+    extra = []
+    if native:
+        for name, fn in spec.extra_checks:
+            deviation, bound, detail = fn(args64, recovered, attrs)
+            extra.append(bound_check(name, deviation, bound, detail))
+
+    ct64 = cotangent.astype(np.float64)
+    outcome = Outcome(checks=[])
+    for i, rules in enumerate(rule_sets(variant.rules)):
+        expected = ref.forward(*args64.values(), **attrs, **rules)
+        grads = ref.vjp(ct64, *args64.values(), **attrs, **rules)
+        checks = [compare("forward", result.output, expected, dtype, spec.tolerance.forward)]
+        for arg, grad in zip(spec.args, grads):
+            if arg.differentiable:
+                checks.append(compare(f"grad:{arg.name}", result.grads.get(arg.name), grad,
+                                      dtype, spec.tolerance.grad))
+        checks += extra
+        if i == 0:
+            outcome.checks = checks
+        outcome.rule_checks[_key(rules)] = checks
+        if all(c.passed for c in checks):
+            outcome.explained_by.append(rules)
+    return outcome
+
+
+def _key(rules: Mapping[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in rules.items())

@@ -1,0 +1,125 @@
+"""The pytest plugin behind the conformance suite.
+
+It adds the ``--cf-*`` options, parametrizes ``test_conformance`` with one case per
+module variant × framework × dtype × device × mode (ids like ``elu-torch-float32-cpu``),
+carries each case's records to the controlling process in ``user_properties`` (so
+pytest-xdist workers and a single process produce the same results.json), and writes
+results.json, junit.xml and index.html at the end of the session.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from .profiles import PROFILES
+from .selection import Selection, UsageError
+
+RECORDS_KEY = "conformance_records"
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("conformance", "gradient conformance suite")
+    g.addoption("--cf-modules", default="", help="comma-separated modules (default: all)")
+    g.addoption("--cf-frameworks", default="", help="comma-separated frameworks (default: all)")
+    g.addoption("--cf-dtypes", default="", help="float32,float64 (default: both)")
+    g.addoption("--cf-devices", default="", help="cpu,gpu or all (default: all)")
+    g.addoption("--cf-modes", default="", help="eager,compiled (default: the profile's)")
+    g.addoption("--cf-profile", default="quick", choices=sorted(PROFILES))
+    g.addoption("--cf-max-examples", type=int, default=None, help="examples per case")
+    g.addoption("--cf-seed", type=int, default=0, help="Hypothesis seed (same seed, same run)")
+    g.addoption("--cf-adapter", action="append", default=[], help="third-party adapter module:Class")
+    g.addoption("--cf-out", default=None, help="directory for results.json, junit.xml, index.html")
+
+
+def _selection(config) -> Selection:
+    sel = getattr(config, "_cf_selection", None)
+    if sel is None:
+        o = config.option
+        try:
+            sel = Selection.parse(modules=o.cf_modules, frameworks=o.cf_frameworks,
+                                  dtypes=o.cf_dtypes, devices=o.cf_devices, modes=o.cf_modes,
+                                  profile=o.cf_profile, adapters=o.cf_adapter)
+        except UsageError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        config._cf_selection = sel
+    return sel
+
+
+def pytest_configure(config):
+    config._cf_records = []
+    config._cf_started = time.time()
+
+
+def pytest_generate_tests(metafunc):
+    if "case" in metafunc.fixturenames:
+        cases = _selection(metafunc.config).cases()
+        metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+
+
+class _Runner:
+    """Per-process state: adapters are created (and frameworks imported) once."""
+
+    def __init__(self, config):
+        self.config = config
+        self.selection = _selection(config)
+        self.adapters = {}
+
+    def adapter(self, framework: str):
+        if framework not in self.adapters:
+            from adapters import load_adapter
+
+            self.adapters[framework] = load_adapter(self.selection.adapter_spec(framework))
+        return self.adapters[framework]
+
+    def run(self, case):
+        from .runner import run_case
+
+        o = self.config.option
+        third = self.selection.extra_adapters.get(case.framework)
+        return run_case(case, self.adapter(case.framework), PROFILES[o.cf_profile],
+                        max_examples=o.cf_max_examples, seed=o.cf_seed, adapter_spec=third)
+
+
+@pytest.fixture(scope="session")
+def conformance_runner(pytestconfig):
+    return _Runner(pytestconfig)
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call":  # user_properties ride on every phase's report
+        return
+    for key, value in getattr(report, "user_properties", ()):
+        if key == RECORDS_KEY:
+            _COLLECTED.extend(json.loads(value))
+
+
+_COLLECTED: list[dict] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller writes the files
+        return
+    out = config.option.cf_out
+    if not out or not _COLLECTED:
+        return
+    from reports import write_all
+
+    from .environment import environment
+
+    sel = _selection(config)
+    meta = {"profile": sel.profile, "seed": config.option.cf_seed,
+            "max_examples": config.option.cf_max_examples or PROFILES[sel.profile].max_examples,
+            "selection": {"modules": sel.modules, "frameworks": sel.frameworks,
+                          "dtypes": sel.dtypes, "devices": sel.devices, "modes": sel.modes},
+            "wall_s": round(time.time() - config._cf_started, 2),
+            "workers": int(getattr(config.option, "numprocesses", 0) or 0)}
+    records = sorted(_COLLECTED, key=lambda r: (r["case_id"], r["check"]))
+    paths = write_all(out, environment(records), records, meta)
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if tr is not None:
+        tr.ensure_newline()
+        tr.write_line("conformance results: " + ", ".join(str(p) for p in paths))

@@ -1,0 +1,29 @@
+"""Run profiles: how hard the suite searches.
+
+JAX (and the compiled modes) compile once per new input shape — about 0.05–0.2 s each —
+while a cached call costs microseconds. So the quick profile draws shapes from a small
+fixed pool per case (the smallest, the largest and a middle one: every edge of the
+ranges is still hit) and spends its examples on values; the full profile draws every
+dimension freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    max_examples: int
+    free_shapes: bool
+    modes: tuple[str, ...]
+    description: str
+
+
+PROFILES = {
+    "quick": Profile("quick", 6, False, ("eager",),
+                     "6 examples per case, shapes from a 3-shape pool, eager mode (CI gate)"),
+    "full": Profile("full", 60, True, ("eager", "compiled"),
+                    "60 examples per case, freely drawn shapes, eager and compiled modes"),
+}

@@ -1,0 +1,74 @@
+"""Result records: one per (module, attrs, framework, device, dtype, check).
+
+The schema (documented in README.md, section "results.json"):
+
+    module, attrs, framework, device, dtype, mode, check, case_id,
+    status      "pass" | "fail" | "error" | "skip"
+    verdict     "agree" | "convention" | "unexplained" | null (skips)
+    convention  {rule: value} the framework was measured to follow, when not the documented one
+    reason      why a case was skipped, errored or failed (one line)
+    max_abs_err, max_rel_err   worst over all examples
+    tolerance   the tolerance at the worst element
+    ratio       worst error / tolerance (<= 1 passes; the colour of the report's cells)
+    worst_index, got, expected  at the worst element
+    examples    how many examples ran
+    example     the failing (shrunk) example, or the worst passing one
+    repro       one shell command that reruns exactly that example
+    composed    true when the framework has no native op and the module was composed
+    citations   where the formula is documented
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Record:
+    module: str
+    attrs: dict
+    framework: str
+    device: str
+    dtype: str
+    mode: str
+    check: str
+    case_id: str
+    status: str
+    verdict: str | None = None
+    convention: dict | None = None
+    reason: str = ""
+    max_abs_err: float | None = None
+    max_rel_err: float | None = None
+    tolerance: float | None = None
+    ratio: float | None = None
+    worst_index: list | None = None
+    got: float | None = None
+    expected: float | None = None
+    examples: int = 0
+    example: dict | None = None
+    repro: str = ""
+    composed: bool = False
+    citations: list = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: _finite_or_str(v) for k, v in asdict(self).items()}
+
+
+def _finite_or_str(v):
+    """JSON has no inf/NaN: write them as strings so the file stays standard JSON."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
+def repro_command(case_id: str, example: dict | None, adapter_spec: str | None = None) -> str:
+    parts = ["python", "-m", "conformance", "repro", case_id]
+    if example is not None:
+        parts += ["--example", json.dumps(example, separators=(",", ":"), sort_keys=True)]
+    if adapter_spec:
+        parts += ["--adapter", adapter_spec]
+    return " ".join(shlex.quote(p) for p in parts)

@@ -1,0 +1,182 @@
+"""Run one case: Hypothesis draws examples, each is executed and compared, and the worst
+result per check becomes that check's record.
+
+A failing example is shrunk by Hypothesis (smaller dims, then a smaller seed); the record
+keeps the shrunk example and a command that replays it. An exception inside the framework
+is an ``error`` record with the exception, never a crash of the run; an
+``adapters.base.Unsupported`` is a ``skip`` with its reason.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+
+from adapters.base import Unsupported
+
+from .cases import Case
+from .compare import CheckResult
+from .execute import Outcome, run_example
+from .profiles import Profile
+from .records import Record, repro_command
+from .strategies import example_strategy
+
+
+class CaseFailure(AssertionError):
+    """An example whose checks no known rule explains (what Hypothesis shrinks)."""
+
+
+@dataclass
+class Accumulator:
+    worst: dict[str, tuple[CheckResult, dict]] = field(default_factory=dict)
+    examples: int = 0
+    explained: list[list[dict]] = field(default_factory=list)
+    failing: tuple[Outcome, dict] | None = None
+    unsupported: str | None = None
+
+    def add(self, example: dict, outcome: Outcome) -> None:
+        self.examples += 1
+        if outcome.passed:
+            self.explained.append(outcome.explained_by)
+            checks = outcome.rule_checks[_key(outcome.explained_by[0])]
+            for c in checks:
+                best = self.worst.get(c.check)
+                if best is None or c.ratio > best[0].ratio:
+                    self.worst[c.check] = (c, example)
+        else:
+            self.failing = (outcome, example)
+
+    def common_rules(self) -> list[dict]:
+        """Rule sets that explained every example (documented first)."""
+        if not self.explained:
+            return []
+        common = self.explained[0]
+        for ex in self.explained[1:]:
+            common = [r for r in common if r in ex]
+        return common
+
+
+def _key(rules) -> str:
+    return ",".join(f"{k}={v}" for k, v in rules.items())
+
+
+def hypothesis_settings(profile: Profile, max_examples: int | None) -> settings:
+    return settings(max_examples=max_examples or profile.max_examples, deadline=None,
+                    database=None, print_blob=False, report_multiple_bugs=False,
+                    suppress_health_check=list(HealthCheck),
+                    phases=(Phase.explicit, Phase.generate, Phase.shrink))
+
+
+def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None = None,
+             seed: int = 0, adapter_spec: str | None = None) -> list[Record]:
+    acc = Accumulator()
+    composed = _composed(adapter, case)
+    base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
+                device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
+                composed=composed, citations=[str(c) for c in case.spec.citations])
+    reason = _skip_reason(case, adapter)
+    if reason:
+        return [Record(**base, check=c, status="skip", reason=reason)
+                for c in case.spec.checks(case.variant)]
+
+    @hypothesis_seed(seed)
+    @hypothesis_settings(profile, max_examples)
+    @given(example=example_strategy(case.spec, case.variant, profile))
+    def body(example):
+        if acc.unsupported:
+            return
+        try:
+            outcome = run_example(case, adapter, example, seed=example["seed"])
+        except Unsupported as exc:
+            acc.unsupported = str(exc)
+            return
+        except Exception as exc:
+            exc._conformance_example = example  # the replayable example, for the record
+            raise
+        acc.add(example, outcome)
+        if not outcome.passed:
+            failed = [c.describe() for c in outcome.checks if not c.passed]
+            raise CaseFailure("; ".join(failed))
+
+    def rec(**kw):
+        return Record(**base, **kw)
+
+    try:
+        body()
+    except CaseFailure:
+        outcome, example = acc.failing
+        repro = repro_command(case.id, example, adapter_spec)
+        out = []
+        for c in outcome.checks:
+            out.append(rec(check=c.check, status="pass" if c.passed else "fail",
+                           verdict="agree" if c.passed else "unexplained",
+                           reason="" if c.passed else c.describe(), **_stats(c),
+                           examples=acc.examples, example=example, repro=repro))
+        return out
+    except Exception as exc:  # the framework crashed: record it, keep the run going
+        example = getattr(exc, "_conformance_example", None)
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return [rec(check=c, status="error", verdict="unexplained", reason=text,
+                    examples=acc.examples, repro=repro_command(case.id, example, adapter_spec))
+                for c in case.spec.checks(case.variant)]
+    if acc.unsupported:
+        return [rec(check=c, status="skip", reason=acc.unsupported)
+                for c in case.spec.checks(case.variant)]
+    return _passing_records(case, acc, rec, adapter_spec)
+
+
+def _passing_records(case, acc, rec, adapter_spec):
+    common = acc.common_rules()
+    rules = case.variant.rules
+    documented = {k: v[0] for k, v in rules.items()}
+    if not common:
+        reason = ("examples were explained by different rules and no single known rule "
+                  "explains them all: " + " | ".join(
+                      "/".join(_key(r) for r in ex) for ex in acc.explained))
+        return [rec(check=c, status="fail", verdict="unexplained", reason=reason,
+                    examples=acc.examples, repro=repro_command(case.id, None, adapter_spec))
+                for c in case.spec.checks(case.variant)]
+    convention = None
+    if documented not in common:
+        convention = {k: v for k, v in common[0].items() if v != documented[k]}
+    out = []
+    for name in case.spec.checks(case.variant):
+        c, example = acc.worst[name]
+        reason = ""
+        if convention:
+            reason = ("follows " + _key(convention) + " where the reference's rule is "
+                      + _key({k: documented[k] for k in convention}))
+        out.append(rec(check=name, status="pass", verdict="convention" if convention else "agree",
+                       convention=convention, reason=reason, **_stats(c), examples=acc.examples,
+                       example=example, repro=repro_command(case.id, example, adapter_spec)))
+    return out
+
+
+def _stats(c: CheckResult) -> dict:
+    return dict(max_abs_err=c.max_abs_err, max_rel_err=c.max_rel_err, tolerance=c.tolerance,
+                ratio=c.ratio, worst_index=list(c.worst_index) if c.worst_index else None,
+                got=c.got, expected=c.expected)
+
+
+def _composed(adapter, case) -> bool:
+    try:
+        return bool(adapter.is_composed(case.spec.name, case.variant.attrs))
+    except TypeError:
+        return bool(adapter.is_composed(case.spec.name))
+
+
+def _skip_reason(case: Case, adapter) -> str | None:
+    reason = adapter.unavailable_reason()
+    if reason:
+        return reason
+    if case.dtype not in case.spec.dtypes:
+        return f"{case.spec.name} is not specified for {case.dtype}"
+    reason = adapter.device_reason(case.device)
+    if reason:
+        return reason
+    if not adapter.supports(case.spec.name):
+        return f"{adapter.name} has no implementation of {case.spec.name}"
+    return None

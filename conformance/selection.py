@@ -1,0 +1,93 @@
+"""Which cases a run covers: parsing and validating the user's selection.
+
+Every name the user gives is checked here, before any framework is imported, so a typo is
+a usage error (exit 2) listing the valid names rather than a run that silently tests less.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from adapters import BUILTIN, entry_point_adapters
+from adapters.base import DEVICES, DTYPES, MODES
+
+from .cases import Case
+from .profiles import PROFILES
+from .specs import BY_NAME, SPECS
+
+
+class UsageError(ValueError):
+    """A bad selection; the message lists the valid choices."""
+
+
+def split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _pick(kind: str, given: list[str], valid: list[str]) -> list[str]:
+    unknown = [g for g in given if g not in valid]
+    if unknown:
+        raise UsageError(f"unknown {kind} {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}")
+    return given or list(valid)
+
+
+def third_party(adapter_specs: list[str]) -> dict[str, str]:
+    """name -> 'module:Class' for --adapter options and installed entry points."""
+    from adapters import load_adapter
+
+    found = dict(entry_point_adapters())
+    for spec in adapter_specs:
+        try:
+            adapter = load_adapter(spec)
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise UsageError(f"--adapter {spec}: {exc}") from None
+        found[adapter.name] = spec
+    return found
+
+
+@dataclass
+class Selection:
+    modules: list[str]
+    frameworks: list[str]
+    dtypes: list[str]
+    devices: list[str]
+    modes: list[str]
+    profile: str = "quick"
+    extra_adapters: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, *, modules=None, frameworks=None, dtypes=None, devices=None, modes=None,
+              profile="quick", adapters=()) -> "Selection":
+        if profile not in PROFILES:
+            raise UsageError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+        extra = third_party(list(adapters))
+        known_fw = list(BUILTIN) + [n for n in extra if n not in BUILTIN]
+        fw_given = split(frameworks)
+        if not fw_given and adapters:  # --adapter alone: test that adapter
+            fw_given = [n for n in extra if n in {load_name(a, extra) for a in adapters}]
+        devices_given = [d for d in split(devices) if d != "all"]
+        return cls(
+            modules=_pick("module", split(modules), [s.name for s in SPECS]),
+            frameworks=_pick("framework", fw_given, known_fw),
+            dtypes=_pick("dtype", split(dtypes), list(DTYPES)),
+            devices=_pick("device", devices_given, list(DEVICES)),
+            modes=_pick("mode", split(modes), list(MODES)) if modes else list(PROFILES[profile].modes),
+            profile=profile,
+            extra_adapters=extra,
+        )
+
+    def cases(self) -> list[Case]:
+        return [Case(BY_NAME[m], v, fw, dt, dev, mode)
+                for m in self.modules for v in BY_NAME[m].variants
+                for fw in self.frameworks for dt in self.dtypes
+                for dev in self.devices for mode in self.modes]
+
+    def adapter_spec(self, framework: str) -> str:
+        return self.extra_adapters.get(framework) or BUILTIN[framework]
+
+
+def load_name(spec: str, extra: dict[str, str]) -> str:
+    for name, s in extra.items():
+        if s == spec:
+            return name
+    return spec

@@ -1,0 +1,125 @@
+"""The data model of the spec table: what a module is, what it takes, how to judge it.
+
+A :class:`ModuleSpec` says everything the suite needs to test one documented module —
+its reference, its arguments (with roles and value domains), the shapes it is drawn at,
+its attributes and named variants, the dtypes, the tolerances and the citations — so that
+the conformance test itself holds no per-module special case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from .domains import Domain
+
+INPUT, PARAM, CONST = "input", "param", "const"
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One positional argument of a module.
+
+    ``role`` is ``input`` or ``param`` (both differentiated; the check is named
+    ``grad:<name>``) or ``const`` (a mask or target: passed, not differentiated).
+    ``shape`` names dimensions of the drawn ``dims`` (e.g. ``("N", "D")``).
+    """
+
+    name: str
+    shape: tuple[str, ...]
+    domain: Domain
+    role: str = INPUT
+
+    @property
+    def differentiable(self) -> bool:
+        return self.role in (INPUT, PARAM)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a formula is documented: seed file and table row / equation."""
+
+    seed: str
+    where: str
+
+    def __str__(self) -> str:
+        return f"{self.seed}, {self.where}"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Allowed error, in units of the dtype's machine epsilon ``u``.
+
+    Error model (written down once, used everywhere): the framework receives inputs that
+    are exactly representable in its dtype, and the reference evaluates the same rounded
+    inputs in float64, so only the framework's own arithmetic is judged. A backward-stable
+    evaluation of an expression of depth ``d`` containing reductions of length ``n``
+    errs by at most about ``(d + n) * u`` relative to the magnitude of the quantities
+    it combines. Our value domains keep those magnitudes within a small factor of the
+    largest |expected| in the array, so element ``i`` may err by
+
+        tol_i = ulps * u * (|expected_i| + max_j |expected_j|)
+
+    with ``ulps`` chosen per module from its depth and reduction length (forward and
+    gradient separately). ``ulps = 0`` means bitwise exact (masks, max selection).
+    """
+
+    forward: float = 16.0
+    grad: float = 32.0
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named, fixed choice of attributes (and optionally domains) of a module.
+
+    ``rules`` are reference-only conventions, e.g. ``{"tie_rule": ("split", "first",
+    "last")}``: the first value is the documented (or, where the document is ambiguous,
+    the reference's) rule; the others are known alternatives. A framework that fails the
+    first but matches an alternative gets a ``convention`` verdict naming it; one that
+    matches none fails.
+    """
+
+    name: str = ""
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    domains: Mapping[str, Domain] = field(default_factory=dict)
+    rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """One documented module: the row of the spec table."""
+
+    name: str
+    family: str
+    args: tuple[Arg, ...]
+    dims: Callable[[Mapping[str, Any]], Mapping[str, tuple[int, int]]]
+    citations: tuple[Citation, ...]
+    formula: str
+    variants: tuple[Variant, ...] = (Variant(),)
+    tolerance: Tolerance = Tolerance()
+    dtypes: tuple[str, ...] = ("float32", "float64")
+    # Form of the module whose mask the framework draws itself (native dropout): the
+    # suite recovers ``recover_arg`` from the framework's output with ``recover`` and
+    # then judges the output and gradient against the reference given that argument.
+    recover: Callable[..., Any] | None = None
+    # Checks beyond forward and gradients: (name, fn(inputs, result, attrs) -> (ok, msg, stats)).
+    extra_checks: tuple[tuple[str, Callable[..., Any]], ...] = ()
+
+    @property
+    def differentiable(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.differentiable)
+
+    def variant(self, name: str) -> Variant:
+        for v in self.variants:
+            if v.name == name:
+                return v
+        known = ", ".join(repr(v.name) for v in self.variants)
+        raise KeyError(f"{self.name} has no variant {name!r} (known: {known})")
+
+    def checks(self, variant: Variant) -> tuple[str, ...]:
+        """The check names a case of this module reports, in order."""
+        names = ["forward"] + [f"grad:{a.name}" for a in self.differentiable]
+        if variant.attrs.get("native"):
+            names += [name for name, _ in self.extra_checks]
+        return tuple(names)

@@ -1,0 +1,65 @@
+"""Hypothesis strategies: what one example of a case is, and how it becomes arrays.
+
+An example is ``{"dims": {...}, "seed": int}``. Hypothesis draws (and shrinks) both; the
+values come from the spec's domains through ``numpy.random.default_rng(seed)``. An
+example therefore prints as one short JSON object and replays exactly with
+``python -m conformance repro``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .profiles import Profile
+from .spec import ModuleSpec, Variant
+
+SEED_MAX = 2**32 - 1
+
+
+def shape_pool(ranges: Mapping[str, tuple[int, int]]) -> list[dict[str, int]]:
+    """Smallest, largest and middle dims: the quick profile's fixed shapes."""
+    pool = [{k: lo for k, (lo, hi) in ranges.items()},
+            {k: hi for k, (lo, hi) in ranges.items()},
+            {k: (lo + hi + 1) // 2 for k, (lo, hi) in ranges.items()}]
+    unique: list[dict[str, int]] = []
+    for dims in pool:
+        if dims not in unique:
+            unique.append(dims)
+    return unique
+
+
+def dims_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st.SearchStrategy:
+    ranges = spec.dims(variant.attrs)
+    if not profile.free_shapes:
+        return st.sampled_from(shape_pool(ranges))
+    return st.fixed_dictionaries({k: st.integers(lo, hi) for k, (lo, hi) in ranges.items()})
+
+
+def example_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st.SearchStrategy:
+    return st.fixed_dictionaries({"dims": dims_strategy(spec, variant, profile),
+                                  "seed": st.integers(0, SEED_MAX)})
+
+
+def shapes_of(spec: ModuleSpec, dims: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
+    return {a.name: tuple(int(dims[d]) for d in a.shape) for a in spec.args}
+
+
+def make_inputs(spec: ModuleSpec, variant: Variant, example: Mapping[str, Any],
+                dtype: str) -> tuple[dict[str, np.ndarray], np.random.Generator]:
+    """The example's arguments, rounded to ``dtype`` (and returned as that dtype), plus
+    the generator, positioned to draw the cotangent next."""
+    rng = np.random.default_rng(example["seed"])
+    shapes = shapes_of(spec, example["dims"])
+    inputs = {}
+    for arg in spec.args:
+        domain = variant.domains.get(arg.name, arg.domain)
+        inputs[arg.name] = np.asarray(domain.sample(shapes[arg.name], rng)).astype(dtype)
+    return inputs, rng
+
+
+def make_cotangent(shape: tuple[int, ...], rng: np.random.Generator, dtype: str) -> np.ndarray:
+    """A cotangent drawn uniformly in [-1, 1] (away from special values), in ``dtype``."""
+    return rng.uniform(-1.0, 1.0, size=shape).astype(dtype)

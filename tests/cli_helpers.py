@@ -1,0 +1,33 @@
+"""Run ``python -m conformance`` in a subprocess, from the project root."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def conformance(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def run_repro(command: str) -> subprocess.CompletedProcess:
+    """Run a record's one-line repro command as a user would paste it."""
+    argv = shlex.split(command)
+    assert argv[:3] == ["python", "-m", "conformance"], command
+    return conformance(*argv[3:])
+
+
+def results(out_dir) -> dict:
+    return json.loads((Path(out_dir) / "results.json").read_text())
+
+
+def by_case(doc: dict) -> dict[tuple[str, str], dict]:
+    return {(r["case_id"], r["check"]): r for r in doc["cases"]}

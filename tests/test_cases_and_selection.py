@@ -1,0 +1,45 @@
+"""Case ids read well and parse back; selections validate every name."""
+
+import pytest
+
+from conformance.cases import Case, parse_case_id
+from conformance.selection import Selection, UsageError
+from conformance.specs import BY_NAME, SPECS
+
+
+def all_cases():
+    return Selection.parse(frameworks="numpy,torch", devices="cpu,gpu", modes="eager,compiled").cases()
+
+
+def test_ids_round_trip_for_every_case():
+    cases = all_cases()
+    assert len({c.id for c in cases}) == len(cases)
+    for case in cases:
+        assert parse_case_id(case.id) == case
+
+
+def test_readable_ids():
+    spec = BY_NAME["max_pool2d"]
+    case = Case(spec, spec.variant("k=3,s=1"), "jax", "float64", "cpu", "compiled")
+    assert case.id == "max_pool2d[k=3,s=1]-jax-float64-cpu-compiled"
+    assert Case(BY_NAME["elu"], BY_NAME["elu"].variants[0], "torch", "float32", "cpu").id == "elu-torch-float32-cpu"
+
+
+def test_every_spec_has_citations_formula_and_a_reference():
+    from references import REFERENCES
+
+    assert len(SPECS) == 19
+    for spec in SPECS:
+        assert spec.name in REFERENCES
+        assert spec.citations and spec.formula
+        assert all(c.seed.endswith(".txt") for c in spec.citations)
+
+
+def test_selection_defaults_and_errors():
+    sel = Selection.parse()
+    assert sel.devices == ["cpu", "gpu"] and sel.dtypes == ["float32", "float64"]
+    assert sel.modes == ["eager"] and len(sel.modules) == 19
+    assert set(sel.frameworks) >= {"numpy", "torch", "tensorflow", "jax"}
+    assert Selection.parse(devices="all").devices == ["cpu", "gpu"]
+    with pytest.raises(UsageError, match="valid: .*relu"):
+        Selection.parse(modules="relu,reLU")
