@@ -48,7 +48,9 @@ def load_adapter(spec: str) -> Adapter:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ImportError(f"adapter {spec!r}: cannot import module {module_name!r} ({exc})") from exc
+        raise ImportError(
+            f"adapter {spec!r}: cannot import module {module_name!r} ({exc})"
+        ) from exc
     obj = module
     for part in attr.split("."):
         try:

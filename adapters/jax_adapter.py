@@ -117,8 +117,9 @@ class JaxAdapter(Adapter):
             raise Unsupported(_NO_FLAX)
 
         dev = self._gpus()[0] if device == "gpu" else jax.devices("cpu")[0]
-        diff = tuple(jax.device_put(np.asarray(a, dtype=dtype), dev) for a, n in zip(args, names) if n in wrt)
-        const = tuple(jax.device_put(np.asarray(a, dtype=dtype), dev) for a, n in zip(args, names) if n not in wrt)
+        arrays = [jax.device_put(np.asarray(a, dtype=dtype), dev) for a in args]
+        diff = tuple(a for a, n in zip(arrays, names) if n in wrt)
+        const = tuple(a for a, n in zip(arrays, names) if n not in wrt)
         ct = jax.device_put(np.asarray(cotangent, dtype=dtype), dev)
         key = jax.device_put(np.asarray(seed, dtype=np.uint32), dev)
 

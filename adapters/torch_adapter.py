@@ -69,7 +69,8 @@ class TorchAdapter(Adapter):
         torch = self.framework
         if torch.cuda.is_available():
             return None
-        build = "CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda} build"
+        cuda = torch.version.cuda
+        build = "CPU-only build" if cuda is None else f"CUDA {cuda} build"
         return f"torch: no CUDA device ({build}, torch {torch.__version__})"
 
     def device_names(self) -> list[str]:
