@@ -15,10 +15,10 @@ from .base import Adapter, Unsupported, VjpResult
 ENTRY_POINT_GROUP = "gradient_conformance.adapters"
 
 BUILTIN: dict[str, str] = {
-    "numpy": "adapters.numpy_adapter:NumpyAdapter",
-    "torch": "adapters.torch_adapter:TorchAdapter",
-    "tensorflow": "adapters.tensorflow_adapter:TensorFlowAdapter",
-    "jax": "adapters.jax_adapter:JaxAdapter",
+    "numpy": "adapters.numpy:NumpyAdapter",
+    "torch": "adapters.torch:TorchAdapter",
+    "tensorflow": "adapters.tensorflow:TensorFlowAdapter",
+    "jax": "adapters.jax:JaxAdapter",
 }
 
 

@@ -39,7 +39,7 @@ class VjpResult:
     """What one framework computed: ``output`` and one gradient per differentiated
     argument, keyed by the argument's canonical name."""
 
-    output: np.ndarray
+    output: Any  # one array, or a tuple of arrays for a module with several outputs
     grads: dict[str, np.ndarray] = field(default_factory=dict)
 
 
@@ -55,10 +55,12 @@ class Adapter:
     package: ClassVar[str | None] = None  # distribution whose version is reported
     composed: ClassVar[frozenset[str]] = frozenset()
     modules: ClassVar[frozenset[str] | None] = None  # None: every module it has an op for
+    ops_package: ClassVar[str | None] = None  # a package of *_ops.py family files
 
     def __init__(self) -> None:
         self._framework: Any = None
         self._load_error: str | None = None
+        self._ops: dict[str, Any] | None = None
 
     # -- availability -------------------------------------------------------------------
     def _load(self) -> Any:  # pragma: no cover - overridden
@@ -107,8 +109,17 @@ class Adapter:
             return module in self.modules
         return module in self.ops()
 
-    def ops(self) -> Mapping[str, Any]:  # pragma: no cover - overridden
-        return {}
+    def ops(self) -> Mapping[str, Any]:
+        """{module: callable(*tensors, **attrs)}: for built-in adapters, merged from the
+        ``*_ops.py`` files of ``ops_package`` (see ``adapters.common.discover_ops``)."""
+        if self._ops is None:
+            if self.ops_package is None:
+                return {}
+            from .common import discover_ops
+
+            self._ops, found = discover_ops(self.ops_package, self.framework)
+            self._composed = found
+        return self._ops
 
     def is_composed(self, module: str, attrs: Mapping[str, Any] | None = None) -> bool:
         """Whether ``module`` (with ``attrs``) is built from primitives, not a native op.
@@ -117,6 +128,9 @@ class Adapter:
         (``attrs["native"]``) calls the framework's own dropout and is never composed."""
         if module == "dropout" and attrs is not None and attrs.get("native"):
             return False
+        if self.ops_package is not None and self.unavailable_reason() is None:
+            self.ops()
+            return module in self._composed
         return module in self.composed
 
     # -- the one computation ---------------------------------------------------------------
@@ -136,6 +150,7 @@ class Adapter:
     ) -> VjpResult:
         """Run ``module`` on ``args`` (canonical order, NumPy arrays already cast to
         ``dtype``; ``names`` are their canonical names) and pull ``cotangent`` back to the
-        arguments named in ``wrt``. ``attrs`` are the module's attributes (kernel, stride,
+        arguments named in ``wrt``. A module with several outputs (a recurrent layer's
+        sequence and final state) returns a tuple, and ``cotangent`` is then a tuple too. ``attrs`` are the module's attributes (kernel, stride,
         slope, rate, ...); ``seed`` seeds any randomness the framework's op uses."""
         raise NotImplementedError

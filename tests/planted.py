@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.base import VjpResult
-from adapters.numpy_adapter import NumpyAdapter
+from adapters.numpy import NumpyAdapter
 
 
 class PlantedTanh(NumpyAdapter):

@@ -5,8 +5,8 @@ import sys
 
 from tests.cli_helpers import ROOT
 
-MODULES = ["references", "adapters", "adapters.base", "adapters.numpy_adapter",
-           "adapters.torch_adapter", "adapters.tensorflow_adapter", "adapters.jax_adapter",
+MODULES = ["references", "adapters", "adapters.base", "adapters.numpy",
+           "adapters.torch", "adapters.tensorflow", "adapters.jax", "adapters.common",
            "conformance", "conformance.cli", "conformance.runner", "conformance.plugin",
            "conformance.specs", "reports"]
 

@@ -11,17 +11,13 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .base import DTYPES, MODES, Adapter, Unsupported, VjpResult
+from ..base import Adapter, Unsupported, VjpResult
+from ..common import as_list, validate_call
 
 
 class NumpyAdapter(Adapter):
     name = "numpy"
     package = "numpy"
-    modules = frozenset({
-        "add", "multiply", "sum", "max", "switch", "relu", "leaky_relu", "elu", "selu",
-        "sigmoid", "softmax", "softplus", "tanh", "cross_entropy", "squared_error",
-        "softmax_cross_entropy", "max_pool2d", "avg_pool2d", "dropout",
-    })
 
     def _load(self) -> Any:
         return np
@@ -48,12 +44,7 @@ class NumpyAdapter(Adapter):
         mode: str = "eager",
         seed: int = 0,
     ) -> VjpResult:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
-        if dtype not in DTYPES:
-            raise ValueError(f"unknown dtype {dtype!r}; expected one of {DTYPES}")
-        if len(args) != len(names) or not set(wrt) <= set(names):
-            raise ValueError(f"wrt {list(wrt)} must name some of the args {list(names)}")
+        validate_call(mode, dtype, args, names, wrt)
         if mode != "eager":
             raise Unsupported("numpy: the references have no compiled mode")
         reason = self.device_reason(device)
@@ -68,11 +59,15 @@ class NumpyAdapter(Adapter):
             raise Unsupported(f"numpy: no reference for {module!r}")
         forward, backward = REFERENCES[module]
         arrays = [np.asarray(a, dtype=dtype) for a in args]
-        ct = np.asarray(cotangent, dtype=dtype)
-        output = np.asarray(forward(*arrays, **kw))
+        cts, multiple = as_list(cotangent)
+        ct = tuple(np.asarray(c, dtype=dtype) for c in cts) if multiple else np.asarray(cts[0], dtype=dtype)
+        out = forward(*arrays, **kw)
+        # Computed in float64, returned rounded to the case's dtype, like a framework's result.
+        output = (tuple(np.asarray(o, dtype=dtype) for o in out) if multiple
+                  else np.asarray(out, dtype=dtype))
         pulled = backward(ct, *arrays, **kw)
         grads = {}
         for name, array, grad in zip(names, arrays, pulled):
             if name in wrt:
-                grads[name] = np.zeros_like(array) if grad is None else np.asarray(grad)
+                grads[name] = np.zeros_like(array) if grad is None else np.asarray(grad, dtype=dtype)
         return VjpResult(output=output, grads=grads)

@@ -1,0 +1,81 @@
+"""Helpers shared by the framework adapters (no framework imported here).
+
+Each framework adapter is a subpackage (``adapters/torch``, ``adapters/tensorflow``,
+``adapters/jax``, ``adapters/numpy``) with the same file names: ``adapter.py`` (the class:
+conversion, autodiff, compilation) and one ``*_ops.py`` file per module family
+(``basic_ops.py``, ``conv_ops.py``, ...), each exposing ``build(framework) -> {module:
+callable}`` and ``COMPOSED`` (the modules it composes from primitives). ``discover_ops``
+merges them, so a new family is a new file, not an edit of the adapter.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import types
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .base import DTYPES, MODES
+
+# Attributes that select a variant; passed to the framework only for the modules that use them.
+_VARIANT_ONLY = {"native": {"dropout"}}
+
+
+def freeze(value: Any) -> Any:
+    """A hashable version of an attribute value (for compiled-function caches)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, freeze(v)) for k, v in value.items()))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def op_kwargs(module: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if module in _VARIANT_ONLY.get(k, {module})}
+
+
+def own_code(fn, name: str):
+    """A copy of ``fn`` with its own, distinctly named code object. torch.compile and
+    tf.function keep caches and retracing statistics per code object, so each cached
+    compiled function gets its own."""
+    code = fn.__code__.replace(co_name=name, co_qualname=name)
+    return types.FunctionType(code, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+
+
+def validate_call(mode: str, dtype: str, args: Sequence, names: Sequence[str],
+                  wrt: Sequence[str]) -> None:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
+    if dtype not in DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; expected one of {DTYPES}")
+    if len(args) != len(names) or not set(wrt) <= set(names):
+        raise ValueError(f"wrt {list(wrt)} must name some of the args {list(names)}")
+
+
+def as_list(value) -> tuple[list, bool]:
+    """(items, was_multiple): modules with several outputs return tuples."""
+    if isinstance(value, (tuple, list)):
+        return list(value), True
+    return [value], False
+
+
+def discover_ops(package: str, framework: Any) -> tuple[dict[str, Any], frozenset[str]]:
+    """Merge ``build(framework)`` and ``COMPOSED`` of every ``*_ops`` module in ``package``."""
+    pkg = importlib.import_module(package)
+    ops: dict[str, Any] = {}
+    composed: set[str] = set()
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if not info.name.endswith("_ops"):
+            continue
+        mod = importlib.import_module(f"{package}.{info.name}")
+        table = mod.build(framework)
+        clash = set(ops) & set(table)
+        if clash:
+            raise RuntimeError(f"{package}.{info.name} redefines {sorted(clash)}")
+        ops.update(table)
+        composed |= set(getattr(mod, "COMPOSED", ()))
+    return ops, frozenset(composed)

@@ -1,0 +1,107 @@
+"""JAX adapter: ``jax.numpy`` / ``jax.nn`` / ``jax.lax`` ops, ``jax.vjp``.
+
+Eager mode calls ``jax.vjp`` op by op; compiled mode is ``jax.jit`` of the whole
+forward-and-pullback function, cached per module, attrs, argument names and wrt (JAX then
+compiles once per new shape and dtype). float64 needs ``jax_enable_x64``, switched on at
+load; inputs are passed as NumPy arrays of an explicit dtype so float32 stays float32.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..base import Adapter, Unsupported, VjpResult
+from ..common import freeze, op_kwargs, validate_call
+
+
+class JaxAdapter(Adapter):
+    name = "jax"
+    package = "jax"
+    ops_package = "adapters.jax"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compiled: dict[tuple, Any] = {}
+
+    def _load(self) -> Any:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        return jax
+
+    # -- devices ------------------------------------------------------------------------
+    def _gpus(self) -> list:
+        jax = self.framework
+        try:
+            return list(jax.devices("gpu"))
+        except RuntimeError:
+            return []
+
+    def device_reason(self, device: str) -> str | None:
+        if device == "cpu":
+            return None
+        if device != "gpu":
+            return f"jax: unknown device {device!r}"
+        if self._gpus():
+            return None
+        jax = self.framework
+        return f"jax: no GPU backend (jax {jax.__version__}; backends: {jax.default_backend()})"
+
+    def device_names(self) -> list[str]:
+        return ["cpu"] + [d.device_kind for d in self._gpus()]
+
+    # -- the computation ----------------------------------------------------------------------
+    def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],
+            wrt: Sequence[str], cotangent, attrs: Mapping[str, Any], *, dtype: str,
+            device: str = "cpu", mode: str = "eager", seed: int = 0) -> VjpResult:
+        validate_call(mode, dtype, args, names, wrt)
+        jax = self.framework
+        reason = self.device_reason(device)
+        if reason is not None:
+            raise Unsupported(reason)
+        if module not in self.ops():
+            raise Unsupported(f"jax adapter has no op for {module!r}")
+        kw = op_kwargs(module, attrs)
+        dev = self._gpus()[0] if device == "gpu" else jax.devices("cpu")[0]
+        arrays = [jax.device_put(np.asarray(a, dtype=dtype), dev) for a in args]
+        diff = tuple(a for a, n in zip(arrays, names) if n in wrt)
+        const = tuple(a for a, n in zip(arrays, names) if n not in wrt)
+        multiple = isinstance(cotangent, (tuple, list))
+        ct = (tuple(jax.device_put(np.asarray(c, dtype=dtype), dev) for c in cotangent)
+              if multiple else jax.device_put(np.asarray(cotangent, dtype=dtype), dev))
+        key = jax.device_put(np.asarray(seed, dtype=np.uint32), dev)
+
+        fn = self._function(module, kw, tuple(names), tuple(wrt), mode)
+        y, grads = fn(diff, const, ct, key)
+        output = tuple(np.asarray(o) for o in y) if multiple else np.asarray(y)
+        return VjpResult(output=output,
+                         grads={n: np.asarray(g) for n, g in zip([n for n in names if n in wrt], grads)})
+
+    def _function(self, module, kw, names, wrt, mode):
+        jax = self.framework
+        op = self.ops()[module]
+        is_diff = [n in wrt for n in names]
+        native = bool(kw.get("native"))
+
+        def run(diff, const, ct, seed):
+            call_kw = dict(kw, seed=seed) if native else kw
+
+            def f(*d):
+                it_d, it_c = iter(d), iter(const)
+                out = op(*[next(it_d) if flag else next(it_c) for flag in is_diff], **call_kw)
+                return tuple(out) if isinstance(out, list) else out
+
+            if not diff:
+                return f(), ()
+            y, pullback = jax.vjp(f, *diff)
+            return y, pullback(ct)
+
+        if mode == "eager":
+            return run
+        cache_key = (module, freeze(kw), names, wrt)
+        fn = self._compiled.get(cache_key)
+        if fn is None:
+            fn = self._compiled[cache_key] = jax.jit(run)
+        return fn

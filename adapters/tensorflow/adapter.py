@@ -1,0 +1,115 @@
+"""TensorFlow adapter: native ``tf`` / ``tf.nn`` ops, ``tf.GradientTape``.
+
+Eager mode runs the op under a tape and calls ``tape.gradient(..., output_gradients=
+cotangent)``; compiled mode wraps that whole function in ``tf.function(jit_compile=True)``
+(XLA), cached per module, attrs, argument names and wrt. Channels-last ops transpose
+through :mod:`adapters.layout` inside the differentiated function, so the tape pulls the
+cotangent back through the transposition too.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..base import Adapter, Unsupported, VjpResult
+from ..common import as_list, freeze, op_kwargs, own_code, validate_call
+
+
+class TensorFlowAdapter(Adapter):
+    name = "tensorflow"
+    package = "tensorflow-cpu"
+    ops_package = "adapters.tensorflow"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compiled: dict[tuple, Any] = {}
+
+    def _load(self) -> Any:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow as tf
+
+        return tf
+
+    def version(self) -> str | None:
+        from importlib import metadata
+
+        for dist in ("tensorflow-cpu", "tensorflow", "tensorflow-macos", "tensorflow-intel"):
+            try:
+                return metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                continue
+        return None
+
+    # -- devices ------------------------------------------------------------------------
+    def device_reason(self, device: str) -> str | None:
+        if device == "cpu":
+            return None
+        if device != "gpu":
+            return f"tensorflow: unknown device {device!r}"
+        tf = self.framework
+        if tf.config.list_physical_devices("GPU"):
+            return None
+        build = "CUDA build" if tf.test.is_built_with_cuda() else "CPU-only build"
+        return f"tensorflow: no GPU visible ({build}, tensorflow {tf.__version__})"
+
+    def device_names(self) -> list[str]:
+        tf = self.framework
+        names = ["cpu"]
+        for dev in tf.config.list_physical_devices("GPU"):
+            details = tf.config.experimental.get_device_details(dev)
+            names.append(details.get("device_name", dev.name))
+        return names
+
+    # -- the computation ----------------------------------------------------------------------
+    def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],
+            wrt: Sequence[str], cotangent, attrs: Mapping[str, Any], *, dtype: str,
+            device: str = "cpu", mode: str = "eager", seed: int = 0) -> VjpResult:
+        validate_call(mode, dtype, args, names, wrt)
+        tf = self.framework
+        reason = self.device_reason(device)
+        if reason is not None:
+            raise Unsupported(reason)
+        if module not in self.ops():
+            raise Unsupported(f"tensorflow adapter has no op for {module!r}")
+        kw = op_kwargs(module, attrs)
+        fn = self._function(module, kw, tuple(names), tuple(wrt), mode)
+        multiple = isinstance(cotangent, (tuple, list))
+        with tf.device("/GPU:0" if device == "gpu" else "/CPU:0"):
+            tensors = [tf.constant(np.asarray(a, dtype=dtype)) for a in args]
+            cts = [tf.constant(np.asarray(c, dtype=dtype))
+                   for c in (cotangent if multiple else [cotangent])]
+            outs, grads = fn(tensors, cts, tf.constant([seed, 0], dtype=tf.int64))
+        arrays = [o.numpy() for o in outs]
+        return VjpResult(output=tuple(arrays) if multiple else arrays[0],
+                         grads={n: g.numpy() for n, g in zip([n for n in names if n in wrt], grads)})
+
+    def _function(self, module, kw, names, wrt, mode):
+        tf = self.framework
+        op = self.ops()[module]
+        native = bool(kw.get("native"))
+
+        def run(tensors, cts, seed):
+            with tf.GradientTape() as tape:
+                sources = [t for t, n in zip(tensors, names) if n in wrt]
+                for t in sources:
+                    tape.watch(t)
+                call_kw = dict(kw, seed=seed) if native else kw  # seed: shape-[2] tensor
+                outs, _ = as_list(op(*tensors, **call_kw))
+            if not sources:
+                return outs, []
+            grads = tape.gradient(outs, sources, output_gradients=cts,
+                                  unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            return outs, grads
+
+        if mode == "eager":
+            return run
+        key = (module, freeze(kw), names, wrt)
+        fn = self._compiled.get(key)
+        if fn is None:
+            name = f"vjp_{module}_{len(self._compiled)}"
+            fn = tf.function(own_code(run, name), jit_compile=True, reduce_retracing=True)
+            self._compiled[key] = fn
+        return fn

@@ -1,0 +1,56 @@
+"""tf ops for the parameter-free modules (000/001, table 'Parameter-free modules')."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import Unsupported
+from .. import layout
+
+# No native op: composed from tf primitives (the injected-mask dropout only).
+COMPOSED = frozenset({"switch", "cross_entropy", "dropout"})
+
+
+def build(tf) -> dict[str, Any]:
+    def pool(tf_pool):
+        def op(x, kernel=2, stride=None):
+            k = layout.pair(kernel)
+            s = k if stride is None else layout.pair(stride)
+            nhwc = layout.to_nhwc(x, tf.transpose, ndim=4)
+            y = tf_pool(nhwc, ksize=k, strides=s, padding="VALID", data_format="NHWC")
+            return layout.to_nchw(y, tf.transpose, ndim=4)
+
+        return op
+
+    def elu(x, alpha=1.0):
+        if float(alpha) != 1.0:
+            raise Unsupported(f"tf.nn.elu has no alpha parameter (fixed at 1); alpha={alpha} untested")
+        return tf.nn.elu(x)
+
+    def dropout(x, mask=None, *, rate=0.5, native=False, seed=None):
+        if native:
+            return tf.nn.experimental.stateless_dropout(x, rate=rate, seed=seed)
+        return mask * x / (1 - rate)
+
+    return {
+        "add": tf.add,
+        "multiply": tf.multiply,
+        "sum": lambda x: tf.reduce_sum(x, axis=-1),
+        "max": lambda x: tf.reduce_max(x, axis=-1),
+        "switch": lambda x, s: s * x,
+        "relu": tf.nn.relu,
+        "leaky_relu": lambda x, negative_slope=0.01: tf.nn.leaky_relu(x, alpha=negative_slope),
+        "elu": elu,
+        "selu": tf.nn.selu,
+        "sigmoid": tf.math.sigmoid,
+        "softmax": lambda x: tf.nn.softmax(x, axis=-1),
+        "softplus": tf.math.softplus,
+        "tanh": tf.math.tanh,
+        "cross_entropy": lambda x, p: -tf.reduce_sum(p * tf.math.log(x), axis=-1),
+        "squared_error": lambda x, t: tf.reduce_sum(tf.math.squared_difference(x, t), axis=-1),
+        "softmax_cross_entropy": lambda z, p: tf.nn.softmax_cross_entropy_with_logits(
+            labels=p, logits=z, axis=-1),
+        "max_pool2d": pool(tf.nn.max_pool2d),
+        "avg_pool2d": pool(tf.nn.avg_pool2d),
+        "dropout": dropout,
+    }

@@ -1,0 +1,110 @@
+"""PyTorch adapter: native ``torch`` / ``torch.nn.functional`` ops, ``torch.autograd.grad``.
+
+Eager mode runs the op and ``torch.autograd.grad(..., grad_outputs=cotangent)``; compiled
+mode runs the forward through ``torch.compile`` (one compiled function per module, attrs,
+argument names, wrt, dtype and device) so AOTAutograd compiles the backward as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..base import Adapter, Unsupported, VjpResult
+from ..common import as_list, freeze, op_kwargs, own_code, validate_call
+
+
+class TorchAdapter(Adapter):
+    name = "torch"
+    package = "torch"
+    ops_package = "adapters.torch"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compiled: dict[tuple, Any] = {}
+
+    def _load(self) -> Any:
+        import torch
+
+        return torch
+
+    # -- devices ------------------------------------------------------------------------
+    def device_reason(self, device: str) -> str | None:
+        if device == "cpu":
+            return None
+        if device != "gpu":
+            return f"torch: unknown device {device!r}"
+        torch = self.framework
+        if torch.cuda.is_available():
+            return None
+        cuda = torch.version.cuda
+        build = "CPU-only build" if cuda is None else f"CUDA {cuda} build"
+        return f"torch: no CUDA device ({build}, torch {torch.__version__})"
+
+    def device_names(self) -> list[str]:
+        torch = self.framework
+        names = ["cpu"]
+        if torch.cuda.is_available():
+            names += [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        return names
+
+    # -- the computation ----------------------------------------------------------------------
+    def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],
+            wrt: Sequence[str], cotangent, attrs: Mapping[str, Any], *, dtype: str,
+            device: str = "cpu", mode: str = "eager", seed: int = 0) -> VjpResult:
+        validate_call(mode, dtype, args, names, wrt)
+        torch = self.framework
+        reason = self.device_reason(device)
+        if reason is not None:
+            raise Unsupported(reason)
+        if module not in self.ops():
+            raise Unsupported(f"torch adapter has no op for {module!r}")
+        kw = op_kwargs(module, attrs)
+        dev = torch.device("cuda" if device == "gpu" else "cpu")
+
+        tensors = [torch.tensor(np.asarray(a, dtype=dtype), device=dev, requires_grad=n in wrt)
+                   for a, n in zip(args, names)]
+        fn = self._forward(module, kw, names, wrt, dtype, device, mode)
+        if kw.get("native"):
+            with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+                torch.manual_seed(seed)
+                out = fn(*tensors)
+        else:
+            out = fn(*tensors)
+        outs, multiple = as_list(out)
+        cts = [torch.tensor(np.asarray(c, dtype=dtype), device=dev)
+               for c in (cotangent if multiple else [cotangent])]
+
+        sources = [t for t, n in zip(tensors, names) if n in wrt]
+        pairs = [(o, c) for o, c in zip(outs, cts) if o.requires_grad]
+        if sources and pairs:
+            grads = torch.autograd.grad([o for o, _ in pairs], sources,
+                                        grad_outputs=[c for _, c in pairs],
+                                        allow_unused=True, materialize_grads=True)
+        else:
+            grads = [torch.zeros_like(t) for t in sources]
+        arrays = [o.detach().cpu().numpy() for o in outs]
+        return VjpResult(output=tuple(arrays) if multiple else arrays[0],
+                         grads={n: g.detach().cpu().numpy()
+                                for n, g in zip([n for n in names if n in wrt], grads)})
+
+    def _forward(self, module, kw, names, wrt, dtype, device, mode):
+        op = self.ops()[module]
+
+        def forward(*tensors):
+            return op(*tensors, **kw)
+
+        if mode == "eager":
+            return forward
+        key = (module, freeze(kw), tuple(names), tuple(wrt), dtype, device)
+        fn = self._compiled.get(key)
+        if fn is None:
+            torch = self.framework
+            cfg = torch._dynamo.config
+            # Never fall back to eager silently: a limit hit must show up as an error.
+            if hasattr(cfg, "fail_on_recompile_limit_hit"):
+                cfg.fail_on_recompile_limit_hit = True
+            name = f"forward_{module}_{len(self._compiled)}"
+            fn = self._compiled[key] = torch.compile(own_code(forward, name), fullgraph=True)
+        return fn
