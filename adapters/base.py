@@ -60,7 +60,7 @@ class Adapter:
     def __init__(self) -> None:
         self._framework: Any = None
         self._load_error: str | None = None
-        self._ops: dict[str, Any] | None = None
+        self._table: Any = None
 
     # -- availability -------------------------------------------------------------------
     def _load(self) -> Any:  # pragma: no cover - overridden
@@ -112,14 +112,25 @@ class Adapter:
     def ops(self) -> Mapping[str, Any]:
         """{module: callable(*tensors, **attrs)}: for built-in adapters, merged from the
         ``*_ops.py`` files of ``ops_package`` (see ``adapters.common.discover_ops``)."""
-        if self._ops is None:
-            if self.ops_package is None:
-                return {}
+        if self.ops_package is None:
+            return {}
+        return self._op_table().ops
+
+    def _op_table(self):
+        if self._table is None:
             from .common import discover_ops
 
-            self._ops, found = discover_ops(self.ops_package, self.framework)
-            self._composed = found
-        return self._ops
+            self._table = discover_ops(self.ops_package, self.framework)
+        return self._table
+
+    def unsupported_reason(self, module: str, attrs: Mapping[str, Any]) -> str | None:
+        """A skip reason when this framework cannot express ``module`` with ``attrs``
+        (checked before any computation), else None."""
+        if self.ops_package is None:
+            return None
+        if module not in self.ops():
+            return f"{self.name} has no op for {module!r}"
+        return self._op_table().unsupported(module, attrs)
 
     def is_composed(self, module: str, attrs: Mapping[str, Any] | None = None) -> bool:
         """Whether ``module`` (with ``attrs``) is built from primitives, not a native op.
@@ -129,8 +140,7 @@ class Adapter:
         if module == "dropout" and attrs is not None and attrs.get("native"):
             return False
         if self.ops_package is not None and self.unavailable_reason() is None:
-            self.ops()
-            return module in self._composed
+            return self._op_table().is_composed(module, attrs)
         return module in self.composed
 
     # -- the one computation ---------------------------------------------------------------

@@ -4,8 +4,11 @@ Each framework adapter is a subpackage (``adapters/torch``, ``adapters/tensorflo
 ``adapters/jax``, ``adapters/numpy``) with the same file names: ``adapter.py`` (the class:
 conversion, autodiff, compilation) and one ``*_ops.py`` file per module family
 (``basic_ops.py``, ``conv_ops.py``, ...), each exposing ``build(framework) -> {module:
-callable}`` and ``COMPOSED`` (the modules it composes from primitives). ``discover_ops``
-merges them, so a new family is a new file, not an edit of the adapter.
+callable}`` and ``COMPOSED`` (the modules it composes from primitives), and optionally
+``unsupported(module, attrs) -> str | None`` (a skip reason for attributes the framework's
+op cannot express) and ``composed(module, attrs) -> bool | None`` (for modules composed
+only in some variants). ``discover_ops`` merges them, so a new family is a new file, not
+an edit of the adapter.
 """
 
 from __future__ import annotations
@@ -63,19 +66,47 @@ def as_list(value) -> tuple[list, bool]:
     return [value], False
 
 
-def discover_ops(package: str, framework: Any) -> tuple[dict[str, Any], frozenset[str]]:
-    """Merge ``build(framework)`` and ``COMPOSED`` of every ``*_ops`` module in ``package``."""
+class OpTable:
+    """The merged op tables of one framework."""
+
+    def __init__(self) -> None:
+        self.ops: dict[str, Any] = {}
+        self.composed: set[str] = set()
+        self._unsupported: list = []
+        self._composed_by_attrs: list = []
+
+    def unsupported(self, module: str, attrs: Mapping[str, Any]) -> str | None:
+        for hook in self._unsupported:
+            reason = hook(module, attrs)
+            if reason:
+                return reason
+        return None
+
+    def is_composed(self, module: str, attrs: Mapping[str, Any] | None) -> bool:
+        for hook in self._composed_by_attrs:
+            verdict = hook(module, attrs or {})
+            if verdict is not None:
+                return bool(verdict)
+        return module in self.composed
+
+
+def discover_ops(package: str, framework: Any) -> OpTable:
+    """Merge ``build(framework)``, ``COMPOSED`` and the optional hooks of every ``*_ops``
+    module in ``package``."""
     pkg = importlib.import_module(package)
-    ops: dict[str, Any] = {}
-    composed: set[str] = set()
+    table = OpTable()
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         if not info.name.endswith("_ops"):
             continue
         mod = importlib.import_module(f"{package}.{info.name}")
-        table = mod.build(framework)
-        clash = set(ops) & set(table)
+        ops = mod.build(framework)
+        clash = set(table.ops) & set(ops)
         if clash:
             raise RuntimeError(f"{package}.{info.name} redefines {sorted(clash)}")
-        ops.update(table)
-        composed |= set(getattr(mod, "COMPOSED", ()))
-    return ops, frozenset(composed)
+        table.ops.update(ops)
+        table.composed |= set(getattr(mod, "COMPOSED", ()))
+        if hasattr(mod, "unsupported"):
+            table._unsupported.append(mod.unsupported)
+        if hasattr(mod, "composed"):
+            table._composed_by_attrs.append(mod.composed)
+    return table

@@ -52,8 +52,11 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0) -> Out
     ref = REFERENCES[spec.name]
     attrs = reference_attrs(variant.attrs)
     args64 = {k: v.astype(np.float64) for k, v in inputs.items()}
-    out_shape = np.shape(ref.forward(*args64.values(), **attrs))
-    cotangent = make_cotangent(out_shape, rng, dtype)
+    probe = ref.forward(*args64.values(), **attrs)
+    multiple = isinstance(probe, tuple)
+    cotangent = (tuple(make_cotangent(np.shape(p), rng, dtype) for p in probe) if multiple
+                 else make_cotangent(np.shape(probe), rng, dtype))
+    out_names = [f"forward:{o}" for o in spec.outputs] if multiple else ["forward"]
 
     sent = [a for a in spec.args if not (native and a.role == CONST)]
     wrt = [a.name for a in spec.differentiable]
@@ -71,12 +74,16 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0) -> Out
             deviation, bound, detail = fn(args64, recovered, attrs)
             extra.append(bound_check(name, deviation, bound, detail))
 
-    ct64 = cotangent.astype(np.float64)
+    ct64 = (tuple(c.astype(np.float64) for c in cotangent) if multiple
+            else cotangent.astype(np.float64))
+    got_outputs = tuple(result.output) if multiple else (result.output,)
     outcome = Outcome(checks=[])
     for i, rules in enumerate(rule_sets(variant.rules)):
         expected = ref.forward(*args64.values(), **attrs, **rules)
         grads = ref.vjp(ct64, *args64.values(), **attrs, **rules)
-        checks = [compare("forward", result.output, expected, dtype, spec.tolerance.forward)]
+        expected_outputs = expected if multiple else (expected,)
+        checks = [compare(name, got, exp, dtype, spec.tolerance.forward)
+                  for name, got, exp in zip(out_names, got_outputs, expected_outputs)]
         for arg, grad in zip(spec.args, grads):
             if arg.differentiable:
                 checks.append(compare(f"grad:{arg.name}", result.grads.get(arg.name), grad,

@@ -179,4 +179,5 @@ def _skip_reason(case: Case, adapter) -> str | None:
         return reason
     if not adapter.supports(case.spec.name):
         return f"{adapter.name} has no implementation of {case.spec.name}"
-    return None
+    check = getattr(adapter, "unsupported_reason", None)
+    return check(case.spec.name, case.variant.attrs) if check else None

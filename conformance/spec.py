@@ -97,6 +97,9 @@ class ModuleSpec:
     citations: tuple[Citation, ...]
     formula: str
     variants: tuple[Variant, ...] = (Variant(),)
+    # Names of the outputs of a module with several (e.g. ("y", "h_T")); checks are then
+    # ``forward:<name>``. Empty: one output, check ``forward``.
+    outputs: tuple[str, ...] = ()
     tolerance: Tolerance = Tolerance()
     dtypes: tuple[str, ...] = ("float32", "float64")
     # Form of the module whose mask the framework draws itself (native dropout): the
@@ -119,7 +122,8 @@ class ModuleSpec:
 
     def checks(self, variant: Variant) -> tuple[str, ...]:
         """The check names a case of this module reports, in order."""
-        names = ["forward"] + [f"grad:{a.name}" for a in self.differentiable]
+        forward = [f"forward:{o}" for o in self.outputs] or ["forward"]
+        names = forward + [f"grad:{a.name}" for a in self.differentiable]
         if variant.attrs.get("native"):
             names += [name for name, _ in self.extra_checks]
         return tuple(names)

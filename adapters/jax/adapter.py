@@ -61,8 +61,9 @@ class JaxAdapter(Adapter):
         reason = self.device_reason(device)
         if reason is not None:
             raise Unsupported(reason)
-        if module not in self.ops():
-            raise Unsupported(f"jax adapter has no op for {module!r}")
+        reason = self.unsupported_reason(module, attrs)
+        if reason is not None:
+            raise Unsupported(reason)
         kw = op_kwargs(module, attrs)
         dev = self._gpus()[0] if device == "gpu" else jax.devices("cpu")[0]
         arrays = [jax.device_put(np.asarray(a, dtype=dtype), dev) for a in args]

@@ -7,12 +7,25 @@ from typing import Any
 import numpy as np
 
 from .. import layout
-from ..base import Unsupported
 
 # No native op in jax: composed from jax.numpy / lax primitives.
 COMPOSED = frozenset({"switch", "cross_entropy", "squared_error", "softmax_cross_entropy",
                       "avg_pool2d", "dropout"})
 NO_FLAX = "JAX has no native dropout op; the flax extra (flax.linen.Dropout) is not installed"
+
+
+def _has_flax() -> bool:
+    try:
+        import flax.linen  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def unsupported(module: str, attrs) -> str | None:
+    if module == "dropout" and attrs.get("native") and not _has_flax():
+        return NO_FLAX
+    return None
 
 
 def build(jax) -> dict[str, Any]:
@@ -35,10 +48,7 @@ def build(jax) -> dict[str, Any]:
 
     def dropout(x, mask=None, *, rate=0.5, native=False, seed=0):
         if native:
-            try:
-                import flax.linen as nn
-            except ImportError as exc:
-                raise Unsupported(NO_FLAX) from exc
+            import flax.linen as nn  # present: unsupported() checked it
             rngs = {"dropout": jax.random.PRNGKey(seed)}
             return nn.Dropout(rate=rate, deterministic=False).apply({}, x, rngs=rngs)
         return mask * x / (1 - rate)

@@ -72,8 +72,9 @@ class TensorFlowAdapter(Adapter):
         reason = self.device_reason(device)
         if reason is not None:
             raise Unsupported(reason)
-        if module not in self.ops():
-            raise Unsupported(f"tensorflow adapter has no op for {module!r}")
+        reason = self.unsupported_reason(module, attrs)
+        if reason is not None:
+            raise Unsupported(reason)
         kw = op_kwargs(module, attrs)
         fn = self._function(module, kw, tuple(names), tuple(wrt), mode)
         multiple = isinstance(cotangent, (tuple, list))

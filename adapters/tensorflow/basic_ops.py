@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import Unsupported
 from .. import layout
 
 # No native op: composed from tf primitives (the injected-mask dropout only).
 COMPOSED = frozenset({"switch", "cross_entropy", "dropout"})
+
+
+def unsupported(module: str, attrs) -> str | None:
+    if module == "elu" and float(attrs.get("alpha", 1.0)) != 1.0:
+        return f"tf.nn.elu has no alpha parameter (fixed at 1); alpha={attrs['alpha']} untested"
+    return None
 
 
 def build(tf) -> dict[str, Any]:
@@ -21,11 +26,6 @@ def build(tf) -> dict[str, Any]:
             return layout.to_nchw(y, tf.transpose, ndim=4)
 
         return op
-
-    def elu(x, alpha=1.0):
-        if float(alpha) != 1.0:
-            raise Unsupported(f"tf.nn.elu has no alpha parameter (fixed at 1); alpha={alpha} untested")
-        return tf.nn.elu(x)
 
     def dropout(x, mask=None, *, rate=0.5, native=False, seed=None):
         if native:
@@ -40,7 +40,7 @@ def build(tf) -> dict[str, Any]:
         "switch": lambda x, s: s * x,
         "relu": tf.nn.relu,
         "leaky_relu": lambda x, negative_slope=0.01: tf.nn.leaky_relu(x, alpha=negative_slope),
-        "elu": elu,
+        "elu": lambda x, alpha=1.0: tf.nn.elu(x),  # alpha != 1: see unsupported()
         "selu": tf.nn.selu,
         "sigmoid": tf.math.sigmoid,
         "softmax": lambda x: tf.nn.softmax(x, axis=-1),

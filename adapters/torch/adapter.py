@@ -58,8 +58,9 @@ class TorchAdapter(Adapter):
         reason = self.device_reason(device)
         if reason is not None:
             raise Unsupported(reason)
-        if module not in self.ops():
-            raise Unsupported(f"torch adapter has no op for {module!r}")
+        reason = self.unsupported_reason(module, attrs)
+        if reason is not None:
+            raise Unsupported(reason)
         kw = op_kwargs(module, attrs)
         dev = torch.device("cuda" if device == "gpu" else "cpu")
 
