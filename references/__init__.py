@@ -14,9 +14,9 @@ its ``(forward, vjp)`` pair. This package imports NumPy only.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Callable, NamedTuple
-
-from . import activations, elementwise, losses, pooling, reductions
 
 
 class Reference(NamedTuple):
@@ -24,14 +24,20 @@ class Reference(NamedTuple):
     vjp: Callable
 
 
-def _collect(*modules) -> dict[str, Reference]:
+def _collect() -> dict[str, Reference]:
+    """Every module named in the ``__all__`` of this package's files (one file a family)."""
     table: dict[str, Reference] = {}
-    for mod in modules:
-        for name in mod.__all__:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        for name in getattr(mod, "__all__", ()):
+            if name in table:
+                raise RuntimeError(f"reference {name!r} is defined twice")
             table[name] = Reference(getattr(mod, name), getattr(mod, name + "_vjp"))
     return table
 
 
-REFERENCES: dict[str, Reference] = _collect(elementwise, reductions, activations, losses, pooling)
+REFERENCES: dict[str, Reference] = _collect()
 
 __all__ = ["REFERENCES", "Reference"]

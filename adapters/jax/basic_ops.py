@@ -1,16 +1,13 @@
-"""jax ops for the parameter-free modules (000/001, table 'Parameter-free modules')."""
+"""jax ops for the parameter-free modules (000/001, table 'Parameter-free modules'); pooling is in pool_ops.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from .. import layout
 
 # No native op in jax: composed from jax.numpy / lax primitives.
 COMPOSED = frozenset({"switch", "cross_entropy", "squared_error", "softmax_cross_entropy",
-                      "avg_pool2d", "dropout"})
+                      "dropout"})
 NO_FLAX = "JAX has no native dropout op; the flax extra (flax.linen.Dropout) is not installed"
 
 
@@ -30,21 +27,6 @@ def unsupported(module: str, attrs) -> str | None:
 
 def build(jax) -> dict[str, Any]:
     jnp, lax = jax.numpy, jax.lax
-
-    def windows(kernel, stride):
-        k = layout.pair(kernel)
-        s = k if stride is None else layout.pair(stride)
-        return (1, 1, *k), (1, 1, *s)
-
-    def max_pool2d(x, kernel=2, stride=None):
-        window, strides = windows(kernel, stride)
-        init = np.array(-np.inf, dtype=x.dtype)  # the max identity: lowers to reduce_window_max
-        return lax.reduce_window(x, init, lax.max, window, strides, "VALID")
-
-    def avg_pool2d(x, kernel=2, stride=None):  # composed: window sum / (p*q)
-        window, strides = windows(kernel, stride)
-        total = lax.reduce_window(x, np.array(0, dtype=x.dtype), lax.add, window, strides, "VALID")
-        return total / (window[2] * window[3])
 
     def dropout(x, mask=None, *, rate=0.5, native=False, seed=0):
         if native:
@@ -70,7 +52,5 @@ def build(jax) -> dict[str, Any]:
         "cross_entropy": lambda x, p: -jnp.sum(p * jnp.log(x), axis=-1),
         "squared_error": lambda x, t: jnp.sum(jnp.square(x - t), axis=-1),
         "softmax_cross_entropy": lambda z, p: -jnp.sum(p * jax.nn.log_softmax(z, axis=-1), axis=-1),
-        "max_pool2d": max_pool2d,
-        "avg_pool2d": avg_pool2d,
         "dropout": dropout,
     }

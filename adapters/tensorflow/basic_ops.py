@@ -1,10 +1,9 @@
-"""tf ops for the parameter-free modules (000/001, table 'Parameter-free modules')."""
+"""tf ops for the parameter-free modules (000/001, table 'Parameter-free modules'); pooling is in pool_ops.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import layout
 
 # No native op: composed from tf primitives (the injected-mask dropout only).
 COMPOSED = frozenset({"switch", "cross_entropy", "dropout"})
@@ -17,16 +16,6 @@ def unsupported(module: str, attrs) -> str | None:
 
 
 def build(tf) -> dict[str, Any]:
-    def pool(tf_pool):
-        def op(x, kernel=2, stride=None):
-            k = layout.pair(kernel)
-            s = k if stride is None else layout.pair(stride)
-            nhwc = layout.to_nhwc(x, tf.transpose, ndim=4)
-            y = tf_pool(nhwc, ksize=k, strides=s, padding="VALID", data_format="NHWC")
-            return layout.to_nchw(y, tf.transpose, ndim=4)
-
-        return op
-
     def dropout(x, mask=None, *, rate=0.5, native=False, seed=None):
         if native:
             return tf.nn.experimental.stateless_dropout(x, rate=rate, seed=seed)
@@ -50,7 +39,5 @@ def build(tf) -> dict[str, Any]:
         "squared_error": lambda x, t: tf.reduce_sum(tf.math.squared_difference(x, t), axis=-1),
         "softmax_cross_entropy": lambda z, p: tf.nn.softmax_cross_entropy_with_logits(
             labels=p, logits=z, axis=-1),
-        "max_pool2d": pool(tf.nn.max_pool2d),
-        "avg_pool2d": pool(tf.nn.avg_pool2d),
         "dropout": dropout,
     }

@@ -1,4 +1,4 @@
-"""torch ops for the parameter-free modules (000/001, table 'Parameter-free modules')."""
+"""torch ops for the parameter-free modules (000/001, table 'Parameter-free modules'); pooling is in pool_ops.py."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ COMPOSED = frozenset({"switch", "cross_entropy", "dropout"})
 
 def build(torch) -> dict[str, Any]:
     F = torch.nn.functional
-
-    def pool_args(kernel, stride):
-        return {"kernel_size": kernel, "stride": kernel if stride is None else stride}
 
     def dropout(x, mask=None, *, rate=0.5, native=False):
         if native:  # the adapter seeds torch's generator around this call
@@ -36,7 +33,5 @@ def build(torch) -> dict[str, Any]:
         "cross_entropy": lambda x, p: -torch.sum(p * torch.log(x), dim=-1),
         "squared_error": lambda x, t: F.mse_loss(x, t, reduction="none").sum(-1),
         "softmax_cross_entropy": lambda z, p: F.cross_entropy(z, p, reduction="none"),
-        "max_pool2d": lambda x, kernel=2, stride=None: F.max_pool2d(x, **pool_args(kernel, stride)),
-        "avg_pool2d": lambda x, kernel=2, stride=None: F.avg_pool2d(x, **pool_args(kernel, stride)),
         "dropout": dropout,
     }

@@ -1,0 +1,84 @@
+"""Specs of the parameter-free modules: the table 'Parameter-free modules' of 000/001
+(pooling is in ``pooling.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..domains import Distinct, Mask, NonZero, Simplex, SmallIntegers, Uniform, WithKinks
+from ..spec import CONST, Arg, ModuleSpec, Tolerance, Variant
+from .common import ELEMENTWISE, KINK, REDUCING, SLOPE, X, flat, rows, rows_of, wide
+
+
+def _elementwise(name, row, formula, domain=Uniform(), variants=(Variant(),), tol=ELEMENTWISE):
+    return ModuleSpec(name, "activation", (Arg("x", X, domain),), flat, rows(row), formula,
+                      variants=variants, tolerance=tol)
+
+
+def _recover_dropout_mask(inputs, output):
+    """The mask a framework's own dropout drew, read off its output: inputs are never
+    zero (NonZero domain), so an element was dropped exactly when its output is 0."""
+    return {"mask": (np.asarray(output) != 0).astype(np.float64)}
+
+
+def _keep_rate(inputs, recovered, attrs):
+    """Observed keep fraction against 1 - rate: a 5-sigma binomial bound (false-alarm
+    probability about 6e-7 per example)."""
+    mask = recovered["mask"]
+    n, q = mask.size, attrs["rate"]
+    kept = float(mask.sum())
+    deviation = abs(kept - n * (1 - q))
+    bound = 5.0 * np.sqrt(n * q * (1 - q)) + 1.0
+    return deviation, bound, f"kept {kept:.0f} of {n} (expected {n * (1 - q):.1f} ± {bound:.1f})"
+
+
+SPECS: tuple[ModuleSpec, ...] = (
+    ModuleSpec("add", "elementwise", (Arg("a", X, Uniform()), Arg("b", X, Uniform())), flat,
+               rows("Add"), "y = a ⊕ b; dL/da = dL/dy", tolerance=ELEMENTWISE),
+    ModuleSpec("multiply", "elementwise", (Arg("a", X, Uniform()), Arg("b", X, Uniform())), flat,
+               rows("Multiply"), "y = a ⊙ b; dL/da = dL/dy ⊙ b", tolerance=ELEMENTWISE),
+    ModuleSpec("switch", "elementwise", (Arg("x", X, Uniform()), Arg("s", X, Mask(), CONST)), flat,
+               rows("Switch"), "y = s ⊙ x; dL/dx = dL/dy ⊙ sᵀ", tolerance=Tolerance(0, 0)),
+    ModuleSpec("sum", "group", (Arg("x", X, Uniform()),), rows_of, rows("Sum"),
+               "y = Σ x_i; dL/dx = dL/dy 1ᵀ", tolerance=REDUCING),
+    ModuleSpec("max", "group", (Arg("x", X, Distinct()),), rows_of, rows("Max"),
+               "y = max{x_i}; dL/dx_i = dL/dy if i was maximal, else 0",
+               variants=(Variant(), Variant("ties", domains={"x": SmallIntegers()},
+                                            rules={"tie_rule": ("split", "first", "last", "all")},
+                                            note="'if i was maximal' is ambiguous with ties; the reference splits dL/dy evenly")),
+               tolerance=Tolerance(0, 4)),
+    _elementwise("relu", "Relu", "y_i = max{0, x_i}; dL/dx_i = dL/dy_i if x_i > 0, else 0",
+                 variants=(Variant(), Variant("kink", domains={"x": WithKinks()}, rules=KINK)),
+                 tol=Tolerance(0, 0)),
+    _elementwise("leaky_relu", "Leaky Relu", "y_i = max{0.01 x_i, x_i}; dL/dx_i = dL/dy_i if x_i > 0, else 0.01 dL/dy_i",
+                 variants=(Variant(attrs={"negative_slope": 0.01}, rules=SLOPE),
+                           Variant("kink", attrs={"negative_slope": 0.01}, domains={"x": WithKinks()},
+                                   rules={**KINK, **SLOPE}))),
+    _elementwise("elu", "Elu", "y_i = x_i if x_i > 0 else α(e^{x_i} − 1); dL/dx_i = dL/dy_i if x_i > 0 else dL/dy_i (y_i + α)",
+                 variants=(Variant(attrs={"alpha": 1.0}),
+                           Variant("alpha=0.5", attrs={"alpha": 0.5}),
+                           Variant("kink,alpha=0.5", attrs={"alpha": 0.5}, domains={"x": WithKinks()}, rules=KINK))),
+    _elementwise("selu", "Selu", "y_i = λx_i if x_i > 0 else λα(e^{x_i} − 1); dL/dx_i = dL/dy_i λ if x_i > 0 else dL/dy_i (y_i + λα)",
+                 variants=(Variant(), Variant("kink", domains={"x": WithKinks()}, rules=KINK))),
+    _elementwise("sigmoid", "Sigmoid", "y_i = 1/(1 + e^{−x_i}); dL/dx = dL/dy diag(y(1 − y)ᵀ)", domain=Uniform(-8, 8)),
+    ModuleSpec("softmax", "activation", (Arg("x", X, Uniform(-5, 5)),), rows_of, rows("Softmax"),
+               "y_i = e^{x_i} / Σ_k e^{x_k}; dL/dx = sᵀ − yᵀ Σ_i s_i, s_i = dL/dy_i y_i", tolerance=REDUCING),
+    _elementwise("softplus", "Softplus", "y_i = log(e^{x_i} + 1); dL/dx = dL/dy diag(e^{x_i}/(e^{x_i} + 1))", domain=Uniform(-15, 15)),
+    _elementwise("tanh", "Tanh", "y_i = (e^{x_i} − e^{−x_i})/(e^{x_i} + e^{−x_i}); dL/dx = dL/dy diag(I − y yᵀ)", domain=Uniform(-4, 4)),
+    ModuleSpec("cross_entropy", "loss", (Arg("x", X, Simplex()), Arg("p", X, Simplex(), CONST)), rows_of,
+               rows("Cross-Entropy"), "L = −Σ_i p_i log x_i; dL/dx_i = −p_i / x_i", tolerance=REDUCING),
+    ModuleSpec("squared_error", "loss", (Arg("x", X, Uniform()), Arg("t", X, Uniform(), CONST)), rows_of,
+               rows("Squared Error"), "L = ‖t − x‖² = Σ_i (t_i − x_i)²; dL/dx = −2(t − x)ᵀ", tolerance=REDUCING),
+    ModuleSpec("softmax_cross_entropy", "loss", (Arg("z", X, Uniform(-5, 5)), Arg("p", X, Simplex(), CONST)), rows_of,
+               rows("Softmax") + rows("Cross-Entropy"),
+               "L = −Σ_i p_i log softmax(z)_i; dL/dz = softmax(z) Σ_i p_i − p (the two rows composed)",
+               tolerance=REDUCING),
+    ModuleSpec("dropout", "regularization", (Arg("x", X, NonZero()), Arg("mask", X, Mask(0.7), CONST)), wide,
+               rows("Drop-out"), "y = 1/(1−q) D ⊙ x; dL/dx = 1/(1−q) dL/dy ⊙ Dᵀ",
+               variants=(Variant("injected", {"rate": 0.3}),
+                         Variant("native", {"rate": 0.3, "native": True},
+                                 note="the framework's own dropout; its mask is recovered from its output")),
+               tolerance=ELEMENTWISE, recover=_recover_dropout_mask,
+               extra_checks=(("keep_rate", _keep_rate),)),
+)
+
