@@ -123,6 +123,19 @@ class Adapter:
             self._table = discover_ops(self.ops_package, self.framework)
         return self._table
 
+    def defaults(self) -> dict[str, Any]:
+        """The framework's default attribute values (slopes, eps, momenta), read from the
+        installed framework by its ``probes.py`` — a measurement, not a table."""
+        if self.ops_package is None:
+            return {}
+        import importlib
+
+        try:
+            probes = importlib.import_module(f"{self.ops_package}.probes")
+        except ModuleNotFoundError:
+            return {}
+        return probes.defaults(self.framework)
+
     def unsupported_reason(self, module: str, attrs: Mapping[str, Any]) -> str | None:
         """A skip reason when this framework cannot express ``module`` with ``attrs``
         (checked before any computation), else None."""

@@ -18,6 +18,8 @@ from .profiles import PROFILES
 from .selection import Selection, UsageError
 
 RECORDS_KEY = "conformance_records"
+DEFAULTS_KEY = "conformance_defaults"
+KNOWN_KEY = "conformance_known"
 
 
 def pytest_addoption(parser):
@@ -54,9 +56,37 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
+    sel = _selection(metafunc.config)
     if "case" in metafunc.fixturenames:
-        cases = _selection(metafunc.config).cases()
+        cases = sel.cases()
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+    builtin = [f for f in sel.frameworks if f in ("torch", "tensorflow", "jax")]
+    if "defaults_framework" in metafunc.fixturenames:
+        metafunc.parametrize("defaults_framework", builtin)
+    if "known_case" in metafunc.fixturenames:
+        known = _known_cases(sel, builtin)
+        metafunc.parametrize("known_case", known, ids=[f"{k.id}-{fw}" for k, fw in known])
+
+
+def _known_cases(sel, frameworks):
+    """Known discrepancies within the selected modules, for each selected framework that
+    has a reproduction of it (adapters/<framework>/known_cases.py)."""
+    import importlib
+
+    from .known import KNOWN
+
+    out = []
+    for k in KNOWN:
+        if not set(k.modules) & set(sel.modules):
+            continue
+        for fw in frameworks:
+            try:
+                cases = importlib.import_module(f"adapters.{fw}.known_cases").CASES
+            except ModuleNotFoundError:
+                continue
+            if k.id in cases:
+                out.append((k, fw))
+    return out
 
 
 class _Runner:
@@ -94,9 +124,15 @@ def pytest_runtest_logreport(report):
     for key, value in getattr(report, "user_properties", ()):
         if key == RECORDS_KEY:
             _COLLECTED.extend(json.loads(value))
+        elif key == DEFAULTS_KEY:
+            _DEFAULTS.append(json.loads(value))
+        elif key == KNOWN_KEY:
+            _KNOWN.append(json.loads(value))
 
 
 _COLLECTED: list[dict] = []
+_DEFAULTS: list[dict] = []
+_KNOWN: list[dict] = []
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -118,7 +154,10 @@ def pytest_sessionfinish(session, exitstatus):
             "wall_s": round(time.time() - config._cf_started, 2),
             "workers": int(getattr(config.option, "numprocesses", 0) or 0)}
     records = sorted(_COLLECTED, key=lambda r: (r["case_id"], r["check"]))
-    paths = write_all(out, environment(records), records, meta)
+    from .findings import build
+
+    extras = build(records, _DEFAULTS, _KNOWN)
+    paths = write_all(out, environment(records), records, meta, extras)
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if tr is not None:
         tr.ensure_newline()

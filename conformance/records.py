@@ -4,7 +4,8 @@ The schema (documented in README.md, section "results.json"):
 
     module, attrs, framework, device, dtype, mode, check, case_id,
     status      "pass" | "fail" | "error" | "skip"
-    verdict     "agree" | "convention" | "unexplained" | null (skips)
+    verdict     "agree" | "convention" | "framework-discrepancy" | "document-erratum" |
+                "unexplained" | null (skips); see conformance/verdicts.py
     convention  {rule: value} the framework was measured to follow, when not the documented one
     reason      why a case was skipped, errored or failed (one line)
     max_abs_err, max_rel_err   worst over all examples
@@ -16,6 +17,9 @@ The schema (documented in README.md, section "results.json"):
     repro       one shell command that reruns exactly that example
     composed    true when the framework has no native op and the module was composed
     citations   where the formula is documented
+    witnesses   what the independent witnesses said about a failure (finite differences,
+                the other frameworks)
+    erratum     the id of the erratum (results.json "errata") behind a document-erratum verdict
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ class Record:
     repro: str = ""
     composed: bool = False
     citations: list = field(default_factory=list)
+    witnesses: dict = field(default_factory=dict)
+    erratum: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: _finite_or_str(v) for k, v in asdict(self).items()}

@@ -23,6 +23,7 @@ from .execute import Outcome, run_example
 from .profiles import Profile
 from .records import Record, repro_command
 from .strategies import example_strategy
+from .witnesses import reference_vs_fd
 
 
 class CaseFailure(AssertionError):
@@ -109,12 +110,15 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
     except CaseFailure:
         outcome, example = acc.failing
         repro = repro_command(case.id, example, adapter_spec)
+        fd = reference_vs_fd(case, example)
+        witnesses = {"finite_differences": fd.detail}
         out = []
         for c in outcome.checks:
             out.append(rec(check=c.check, status="pass" if c.passed else "fail",
                            verdict="agree" if c.passed else "unexplained",
                            reason="" if c.passed else c.describe(), **_stats(c),
-                           examples=acc.examples, example=example, repro=repro))
+                           examples=acc.examples, example=example, repro=repro,
+                           witnesses={} if c.passed else dict(witnesses)))
         return out
     except Exception as exc:  # the framework crashed: record it, keep the run going
         example = getattr(exc, "_conformance_example", None)

@@ -10,10 +10,13 @@ from .junit import write_junit
 from .results import write_results
 
 
-def write_all(out_dir, environment: dict, records: list[dict], meta: dict) -> list[Path]:
+def write_all(out_dir, environment: dict, records: list[dict], meta: dict,
+              extras: dict | None = None) -> list[Path]:
+    """``extras``: further top-level sections of results.json (errata, claims,
+    conventions, known_discrepancies)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_results(out / "results.json", environment, records, meta),
+    return [write_results(out / "results.json", environment, records, meta, extras),
             write_junit(out / "junit.xml", records),
             write_html(out / "index.html", environment, records, meta)]
 

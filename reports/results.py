@@ -21,9 +21,10 @@ def summary(records: list[dict]) -> dict:
             "verdicts": dict(sorted(by_verdict.items()))}
 
 
-def write_results(path, environment: dict, records: list[dict], meta: dict) -> Path:
+def write_results(path, environment: dict, records: list[dict], meta: dict,
+                  extras: dict | None = None) -> Path:
     doc = {"schema": SCHEMA, "environment": environment, "run": meta,
-           "summary": summary(records), "cases": records}
+           "summary": summary(records), "cases": records, **(extras or {})}
     path = Path(path)
     path.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
     return path

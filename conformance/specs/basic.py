@@ -44,7 +44,7 @@ SPECS: tuple[ModuleSpec, ...] = (
     ModuleSpec("max", "group", (Arg("x", X, Distinct()),), rows_of, rows("Max"),
                "y = max{x_i}; dL/dx_i = dL/dy if i was maximal, else 0",
                variants=(Variant(), Variant("ties", domains={"x": SmallIntegers()},
-                                            rules={"tie_rule": ("split", "first", "last", "all")},
+                                            rules={"tie_rule": ("split", "first", "last")},
                                             note="'if i was maximal' is ambiguous with ties; the reference splits dL/dy evenly")),
                tolerance=Tolerance(0, 4)),
     _elementwise("relu", "Relu", "y_i = max{0, x_i}; dL/dx_i = dL/dy_i if x_i > 0, else 0",

@@ -35,7 +35,9 @@ KINK = {"grad_at_zero": ("left", "right", "mean")}
 # A slope passed as a 32-bit attribute of the op (TensorFlow's LeakyRelu 'alpha' is a proto
 # float) is rounded to float32 even when the tensor is float64.
 SLOPE = {"slope_precision": ("exact", "float32")}
-POOL_TIES = {"tie_rule": ("first", "last", "split", "all")}
+# Tie rules a framework may legitimately follow. The document's own "all maxima get the full
+# gradient" is not one of them: it is not a subgradient (erratum max-ties-full-gradient).
+POOL_TIES = {"tie_rule": ("first", "last", "split")}
 # Elementwise maps: depth <= 3, no reductions.
 ELEMENTWISE = Tolerance(forward=8, grad=16)
 # Reductions over the last axis (length <= 16) and the ops built on them.

@@ -1,0 +1,66 @@
+"""TensorFlow reproductions of known upstream discrepancies (see conformance/known.py).
+Each returns (reproduces, detail); float64 throughout so rounding cannot be the cause."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _grad(tf, fn, x, ct):
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x)
+    return tape.gradient(y, x, output_gradients=tf.constant(ct)).numpy()
+
+
+def tie_routing(tf):
+    x = np.array([[[[1.0], [3.0], [3.0]]]])  # NHWC (1, 1, 3, 1)
+    pooled = _grad(tf, lambda t: tf.nn.max_pool2d(t, (1, 3), (1, 3), "VALID"), x, np.ones((1, 1, 1, 1)))
+    reduced = _grad(tf, lambda t: tf.reduce_max(t, axis=2), x, np.ones((1, 1, 1)))
+    p, r = pooled.ravel().tolist(), reduced.ravel().tolist()
+    return p != r, f"max_pool2d gradient {p}, reduce_max gradient {r} on x = [1, 3, 3]"
+
+
+def conv_same_stride_gt_kernel(tf):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (1, 7, 7, 1))
+    w = tf.constant(rng.uniform(-1, 1, (2, 2, 1, 1)))
+    ct = rng.uniform(-1, 1, (1, 3, 3, 1))
+    fn = lambda t: tf.nn.conv2d(t, w, strides=3, padding="SAME")  # noqa: E731
+    g = _grad(tf, fn, x, ct)
+    v, h = rng.uniform(-1, 1, x.shape), 1e-6
+    fd = float(np.sum(ct * (fn(tf.constant(x + h * v)).numpy() - fn(tf.constant(x - h * v)).numpy())) / (2 * h))
+    an = float(np.sum(g * v))
+    gap = abs(fd - an) / max(abs(fd), 1e-12)
+    return gap > 1e-6, (f"stride 3, kernel 2, SAME on 7x7: ⟨ct, J v⟩ by finite differences {fd:.10g}, "
+                        f"by tf's gradient {an:.10g} (relative gap {gap:.2g})")
+
+
+def bn_bessel(tf):
+    import keras
+
+    x = np.random.default_rng(1).uniform(-2, 2, (4, 1, 1, 3))  # N=4: Bessel factor 4/3
+    biased = x.var(axis=(0, 1, 2))
+    _, _, batch_var, *_ = tf.raw_ops.FusedBatchNormV3(
+        x=tf.constant(x, tf.float32), scale=tf.ones(3), offset=tf.zeros(3), mean=tf.zeros(3),
+        variance=tf.ones(3), epsilon=1e-3, is_training=True)
+    fused_ratio = float(np.mean(batch_var.numpy() / biased))
+    layer = keras.layers.BatchNormalization(momentum=0.0, epsilon=1e-3)
+    layer(tf.constant(x, tf.float32), training=True)
+    layer_ratio = float(np.mean(np.asarray(layer.moving_variance) / biased))
+    return (abs(fused_ratio - layer_ratio) > 1e-3,
+            f"running variance / biased batch variance (N=4): fused op {fused_ratio:.4f}, "
+            f"keras BatchNormalization {layer_ratio:.4f} (Bessel factor 4/3 = 1.3333)")
+
+
+def softmax_neg_inf(tf):
+    x = np.array([[-np.inf, 0.0, 1.0]])
+    g = _grad(tf, lambda t: tf.nn.softmax(t, axis=-1), x, np.array([[1.0, 2.0, 3.0]]))
+    lse = _grad(tf, lambda t: tf.reduce_logsumexp(t, axis=-1), np.array([[-np.inf, -np.inf]]), np.ones(1))
+    bad = not np.all(np.isfinite(g)) or not np.all(np.isfinite(lse))
+    return bad, f"softmax grad at [-inf, 0, 1]: {g.ravel().tolist()}; logsumexp grad at [-inf, -inf]: {lse.ravel().tolist()}"
+
+
+CASES = {"tensorflow#4886": tie_routing, "tensorflow#11092": conv_same_stride_gt_kernel,
+         "tensorflow#55545": bn_bessel, "pytorch#31829": softmax_neg_inf}

@@ -1,0 +1,30 @@
+"""Defaults of the installed torch, read from its signatures (never hard-coded)."""
+
+from __future__ import annotations
+
+import inspect
+
+
+def _default(fn, name):
+    """The default of parameter ``name`` of ``fn``; a note when it cannot be read."""
+    try:
+        value = inspect.signature(fn).parameters[name].default
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"unreadable ({type(exc).__name__})"
+    return "required" if value is inspect.Parameter.empty else value
+
+
+def defaults(torch) -> dict:
+    F, nn = torch.nn.functional, torch.nn
+    return {
+        "leaky_relu.negative_slope": _default(F.leaky_relu, "negative_slope"),
+        "elu.alpha": _default(F.elu, "alpha"),
+        "softplus.beta": _default(nn.Softplus, "beta"),
+        "softplus.threshold": _default(nn.Softplus, "threshold"),
+        "gelu.approximate": _default(nn.GELU, "approximate"),
+        "batch_norm.eps": _default(nn.BatchNorm2d, "eps"),
+        "batch_norm.momentum": _default(nn.BatchNorm2d, "momentum"),
+        "layer_norm.eps": _default(nn.LayerNorm, "eps"),
+        "group_norm.eps": _default(nn.GroupNorm, "eps"),
+        "avg_pool2d.count_include_pad": _default(nn.AvgPool2d, "count_include_pad"),
+    }

@@ -1,0 +1,80 @@
+"""What a run found beyond pass/fail: verdicts, errata, the conventions page, known
+upstream discrepancies. Built in the controlling process after every case has run, from
+the records and the documents' claims, and written into results.json beside the cases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .specs import BY_NAME
+from .verdicts import assign
+
+
+def conventions_from_records(records: list[dict]) -> list[dict]:
+    """The rule each framework was measured to follow, for every variant with rules."""
+    table: dict[tuple, dict] = {}
+    for r in records:
+        if r["status"] != "pass" or r["check"] != "forward" and not r["check"].startswith("grad:"):
+            continue
+        spec = BY_NAME.get(r["module"])
+        variant_name = (r.get("attrs") or {}).get("variant", "")
+        if spec is None:
+            continue
+        try:
+            variant = spec.variant(variant_name)
+        except KeyError:
+            continue
+        for rule, options in variant.rules.items():
+            key = (r["module"], variant_name, rule)
+            entry = table.setdefault(key, {
+                "probe": f"{r['module']}{f'[{variant_name}]' if variant_name else ''}: {rule}",
+                "description": variant.note or f"{rule} ({' | '.join(options)})",
+                "reference": options[0], "measured": defaultdict(set)})
+            value = (r.get("convention") or {}).get(rule, options[0])
+            who = r["framework"] + (" (compiled)" if r["mode"] == "compiled" else "")
+            entry["measured"][who].add(f"{value} [{r['dtype']}]")
+    out = []
+    for entry in table.values():
+        measured = {}
+        for who, values in sorted(entry["measured"].items()):
+            plain = {v.split(" [")[0] for v in values}
+            measured[who] = plain.pop() if len(plain) == 1 else "; ".join(sorted(values))
+        out.append({**entry, "measured": measured})
+    return sorted(out, key=lambda e: e["probe"])
+
+
+def defaults_table(defaults: list[dict]) -> list[dict]:
+    rows: dict[str, dict] = {}
+    for d in defaults:
+        for name, value in d["defaults"].items():
+            rows.setdefault(name, {"probe": f"default {name}", "description":
+                                   "read from the installed framework's signature",
+                                   "reference": "", "measured": {}})["measured"][d["framework"]] = value
+    return [rows[k] for k in sorted(rows)]
+
+
+def errata_with_evidence(records: list[dict], max_examples: int = 150) -> tuple[list, list]:
+    from .errata import evaluate_all
+
+    errata, claims = evaluate_all(max_examples)
+    for e in errata:
+        agreeing = sorted({f"{r['framework']} {r['dtype']}" for r in records
+                           if r["module"] == e["module"] and r["check"] == e["check"]
+                           and r["status"] == "pass" and r["framework"] != "numpy"
+                           and (r.get("attrs") or {}).get("variant", "") in (e["variants"] or [""])})
+        e["evidence"]["frameworks"] = (
+            "pass against the corrected formula: " + ", ".join(agreeing) if agreeing
+            else "no framework ran this variant in this run")
+        e["repro"] = f"python -m conformance claims --check {e['id']}"
+    return errata, claims
+
+
+def build(records: list[dict], defaults: list[dict], known: list[dict]) -> dict:
+    """Settle verdicts in place and return the extra sections of results.json."""
+    selected = {r["module"] for r in records}
+    errata, claims = errata_with_evidence(records)
+    errata = [e for e in errata if e["module"] is None or e["module"] in selected]
+    assign(records, errata)
+    return {"errata": errata, "claims": claims,
+            "conventions": conventions_from_records(records) + defaults_table(defaults),
+            "known_discrepancies": sorted(known, key=lambda k: (k["id"], k["framework"]))}

@@ -1,0 +1,58 @@
+"""Verdicts: who is wrong, from the witnesses every case has.
+
+Each check of each case has three kinds of witness: the documented formula (the
+reference, and the document's claims as written), float64 finite differences, and the
+other frameworks. After all cases ran, ``assign`` settles every record's ``verdict``:
+
+* ``agree`` — the framework matches the reference under its documented rule;
+* ``convention`` — it matches under a named alternative rule (set by the runner);
+* ``framework-discrepancy`` — this framework fails, finite differences confirm the
+  reference at the failing example, and every other framework that ran the same check
+  (same module, attributes, dtype, device and mode) passes it;
+* ``document-erratum`` — the framework agrees with the corrected reference, while the
+  document's formula as written is wrong for this module (see ``conformance.errata``);
+* ``unexplained`` — anything else: shown prominently, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+REFERENCE_ADAPTERS = {"numpy"}  # the references themselves: not an independent witness
+
+
+def _group(r: dict) -> tuple:
+    attrs = tuple(sorted((k, str(v)) for k, v in (r.get("attrs") or {}).items()))
+    return (r["module"], attrs, r["dtype"], r["device"], r["mode"], r["check"])
+
+
+def assign(records: list[dict], errata: list[dict] | None = None) -> list[dict]:
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in records:
+        if r["status"] != "skip" and r["framework"] not in REFERENCE_ADAPTERS:
+            groups[_group(r)].append(r)
+    for r in records:
+        if r["status"] == "fail" and r.get("verdict") == "unexplained":
+            others = [o for o in groups[_group(r)] if o["framework"] != r["framework"]]
+            fd = (r.get("witnesses") or {}).get("finite_differences", "")
+            fd_ok = "(agree" in fd
+            passing = [o["framework"] for o in others if o["status"] == "pass"]
+            failing = [o["framework"] for o in others if o["status"] != "pass"]
+            r.setdefault("witnesses", {})["other_frameworks"] = (
+                f"pass: {', '.join(passing) or 'none'}; fail: {', '.join(failing) or 'none'}")
+            if fd_ok and passing and not failing:
+                r["verdict"] = "framework-discrepancy"
+    for erratum in errata or ():
+        for r in records:
+            if (r["status"] == "pass" and r.get("verdict") == "agree"
+                    and _applies(erratum, r)):
+                r["verdict"] = "document-erratum"
+                r["erratum"] = erratum["id"]
+    return records
+
+
+def _applies(erratum: dict, r: dict) -> bool:
+    if r["module"] != erratum["module"] or r["check"] != erratum["check"]:
+        return False
+    variants = erratum.get("variants")
+    return variants is None or (r.get("attrs") or {}).get("variant", "") in variants
