@@ -65,3 +65,11 @@ class NaNGrad(NumpyAdapter):
             result.grads["x"] = result.grads["x"].copy()
             result.grads["x"].flat[0] = np.nan
         return result
+
+
+class Honest(NumpyAdapter):
+    """A correct second "framework" (the references under another name): the independent
+    witness that lets a planted fault be attributed to the framework that has it."""
+
+    name = "honest"
+    package = None

@@ -1,0 +1,80 @@
+"""Each verdict kind is produced from planted evidence: a planted framework bug, a planted
+convention, a planted erratum in a documented formula, and what stays unexplained."""
+
+import numpy as np
+
+from conformance.claims import Claim
+from conformance.errata import evaluate
+from conformance.verdicts import assign
+from references.activations import tanh_vjp
+from tests.cli_helpers import by_case, conformance, results
+
+COMMON = ["--devices", "cpu", "--dtypes", "float64", "--max-examples", "10"]
+
+
+def test_planted_framework_bug_is_a_framework_discrepancy(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted:PlantedTanh", "--adapter",
+                       "tests.planted:Honest", "--modules", "tanh", "--out", str(tmp_path), *COMMON)
+    assert proc.returncode == 1
+    doc = results(tmp_path)
+    cases = by_case(doc)
+    bad = cases[("tanh-planted-tanh-float64-cpu", "grad:x")]
+    assert bad["status"] == "fail" and bad["verdict"] == "framework-discrepancy"
+    assert "(agree" in bad["witnesses"]["finite_differences"]
+    assert bad["witnesses"]["other_frameworks"] == "pass: honest; fail: none"
+    assert cases[("tanh-honest-float64-cpu", "grad:x")]["verdict"] == "agree"
+
+
+def test_two_frameworks_failing_together_stay_unexplained(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted:PlantedTanh", "--adapter",
+                       "tests.planted:NaNGrad", "--adapter", "tests.planted:Honest",
+                       "--modules", "sigmoid", "--out", str(tmp_path), *COMMON)
+    assert proc.returncode == 1
+    rec = by_case(results(tmp_path))[("sigmoid-nan-grad-float64-cpu", "grad:x")]
+    # planted-tanh is right on sigmoid and honest too: the NaN is attributed to nan-grad.
+    assert rec["verdict"] == "framework-discrepancy"
+    records = [dict(rec, framework=fw, verdict="unexplained") for fw in ("a", "b")]
+    assign(records)
+    assert [r["verdict"] for r in records] == ["unexplained", "unexplained"]
+
+
+def test_planted_convention_is_a_convention_verdict(tmp_path):
+    conformance("run", "--adapter", "tests.planted:FirstTieSplit", "--modules", "max",
+                "--out", str(tmp_path), *COMMON)
+    rec = by_case(results(tmp_path))[("max[ties]-first-tie-float64-cpu", "grad:x")]
+    assert rec["verdict"] == "convention" and rec["convention"] == {"tie_rule": "first"}
+
+
+def _tanh_as_misprinted(cotangent, x):
+    """A planted slip: tanh' written as 1 − y instead of 1 − y²."""
+    return (np.asarray(cotangent) * (1 - np.tanh(np.asarray(x))),)
+
+
+PLANTED = Claim(id="planted-tanh", seed="planted.txt", where="row 'Tanh'",
+                as_written="dL/dx = dL/dy (1 − y)", problem="the square is missing",
+                corrected_text="dL/dx = dL/dy (1 − y²)", as_written_vjp=_tanh_as_misprinted,
+                module="tanh", variant="", check="grad:x")
+
+
+def test_planted_erratum_is_found_with_a_shrunk_counterexample():
+    found = evaluate(PLANTED)
+    assert found["status"] == "erratum"
+    assert found["counterexample"]["example"]["dims"] == {"N": 1, "D": 1}  # shrunk to one element
+    ev = found["evidence"]["along_direction"]
+    assert ev["as_written_gap"] > 1e-3 and ev["corrected_gap"] < 1e-8
+    right = Claim(**{**PLANTED.__dict__, "id": "right-tanh", "as_written_vjp": tanh_vjp})
+    assert evaluate(right)["status"] == "verified"
+
+    records = [{"module": "tanh", "check": "grad:x", "status": "pass", "verdict": "agree",
+                "framework": "torch", "dtype": "float64", "device": "cpu", "mode": "eager",
+                "attrs": {}}]
+    assign(records, [found])
+    assert records[0]["verdict"] == "document-erratum" and records[0]["erratum"] == "planted-tanh"
+
+
+def test_default_run_errata_cover_the_known_slips():
+    from conformance.errata import evaluate_all
+
+    errata, claims = evaluate_all()
+    assert {"max-ties-full-gradient", "max-pool-window-width"} <= {e["id"] for e in errata}
+    assert all(c["status"] in ("verified", "erratum") for c in claims)
