@@ -123,6 +123,50 @@ class Adapter:
             self._table = discover_ops(self.ops_package, self.framework)
         return self._table
 
+    # -- runtime state: precision, determinism, environment (adapters/<fw>/runtime.py) -----
+    def _runtime(self):
+        if self.ops_package is None:
+            return None
+        import importlib
+
+        try:
+            return importlib.import_module(f"{self.ops_package}.runtime")
+        except ModuleNotFoundError:
+            return None
+
+    def precision_flags(self) -> dict[str, Any]:
+        """The framework's precision switches as they stand (TF32, matmul precision)."""
+        rt = self._runtime()
+        return rt.precision_flags(self.framework) if rt else {}
+
+    def tf32_active(self, device: str) -> bool:
+        """Whether float32 matmuls/convolutions may use TF32 on ``device`` right now."""
+        rt = self._runtime()
+        return bool(rt.tf32_active(self.framework, device)) if rt else False
+
+    def set_precision(self, mode: str) -> None:
+        """'default': leave the framework's defaults; 'highest': true float32 everywhere."""
+        if mode not in ("default", "highest"):
+            raise ValueError(f"unknown precision {mode!r}; expected 'default' or 'highest'")
+        rt = self._runtime()
+        if rt is None:
+            return
+        if not hasattr(self, "_initial_precision"):
+            self._initial_precision = rt.precision_flags(self.framework)
+        if mode == "highest":
+            rt.set_precision(self.framework, "highest")
+        else:
+            rt.restore_precision(self.framework, self._initial_precision)
+
+    def set_deterministic(self, on: bool) -> str:
+        """Switch the framework's determinism mode; returns what was done."""
+        rt = self._runtime()
+        return rt.set_deterministic(self.framework, on) if rt else "no determinism switch"
+
+    def runtime_info(self) -> dict[str, Any]:
+        rt = self._runtime()
+        return rt.info(self.framework) if rt else {"version": self.version()}
+
     def defaults(self) -> dict[str, Any]:
         """The framework's default attribute values (slopes, eps, momenta), read from the
         installed framework by its ``probes.py`` — a measurement, not a table."""

@@ -1,7 +1,8 @@
 """A case: one module variant × framework × dtype × device × mode, and its readable id.
 
-Ids read like ``elu-torch-float32-cpu``, ``max_pool2d[k=3,s=1]-jax-float64-cpu`` or
-``softmax-jax-float32-cpu-compiled``, and parse back (``parse_case_id``) so that a repro
+Ids read like ``elu-torch-float32-cpu``, ``max_pool2d[k=3,s=1]-jax-float64-cpu``,
+``softmax-jax-float32-cpu-compiled`` or ``conv2d-torch-float32-gpu-default-precision``
+(the framework's own precision defaults, TF32 included, instead of true float32), and parse back (``parse_case_id``) so that a repro
 command needs nothing but the id and the example.
 """
 
@@ -22,6 +23,7 @@ class Case:
     dtype: str
     device: str
     mode: str = "eager"
+    precision: str = "highest"  # "default": the framework's own (TF32 on GPU where it is on)
 
     @property
     def module_id(self) -> str:
@@ -30,6 +32,7 @@ class Case:
     @property
     def id(self) -> str:
         tail = "-compiled" if self.mode == "compiled" else ""
+        tail += "-default-precision" if self.precision == "default" else ""
         return f"{self.module_id}-{self.framework}-{self.dtype}-{self.device}{tail}"
 
     @property
@@ -42,7 +45,7 @@ class Case:
 
 
 _ID = re.compile(r"^(?P<module>[a-z0-9_]+)(\[(?P<variant>[^\]]*)\])?-(?P<framework>.+)-"
-                 r"(?P<dtype>[a-z0-9]+)-(?P<device>cpu|gpu)(?P<compiled>-compiled)?$")
+                 r"(?P<dtype>[a-z0-9]+)-(?P<device>cpu|gpu)(?P<compiled>-compiled)?(?P<precision>-default-precision)?$")
 
 
 def parse_case_id(case_id: str) -> Case:
@@ -60,4 +63,5 @@ def parse_case_id(case_id: str) -> Case:
     except KeyError as exc:
         raise ValueError(exc.args[0]) from None
     return Case(spec, variant, m["framework"], m["dtype"], m["device"],
-                "compiled" if m["compiled"] else "eager")
+                "compiled" if m["compiled"] else "eager",
+                "default" if m["precision"] else "highest")

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EPS = {"float16": float(np.finfo(np.float16).eps), "bfloat16": 2.0**-7,
+# Machine epsilon per arithmetic. "tf32": float32 storage with TF32 multiplies (a 10-bit
+# mantissa, as NVIDIA's tensor cores use for float32 matmuls and convolutions by default in
+# some frameworks): the same error model, with TF32's epsilon instead of float32's.
+EPS = {"float16": float(np.finfo(np.float16).eps), "bfloat16": 2.0**-7, "tf32": 2.0**-10,
        "float32": float(np.finfo(np.float32).eps), "float64": float(np.finfo(np.float64).eps)}
 
 
@@ -78,6 +81,16 @@ def compare(check: str, got, expected, dtype: str, ulps: float) -> CheckResult:
         got=float(g[worst]),
         expected=float(expected[worst]),
     )
+
+
+def bitwise_check(check: str, first, second) -> CheckResult:
+    """Are two runs of the same computation bitwise identical? (determinism)"""
+    a = np.asarray(first, dtype=np.float64)
+    b = np.asarray(second, dtype=np.float64)
+    same = a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    diff = 0.0 if same or a.shape != b.shape else float(np.nanmax(np.abs(a - b), initial=0.0))
+    return CheckResult(check, same, diff, float("nan"), 0.0 if same else float("inf"), 0.0,
+                       detail="bitwise identical" if same else f"runs differ by up to {diff:.3g}")
 
 
 def bound_check(check: str, deviation: float, bound: float, detail: str) -> CheckResult:

@@ -15,7 +15,7 @@ import numpy as np
 
 from references import REFERENCES
 
-from .compare import CheckResult, bound_check, compare
+from .compare import CheckResult, bitwise_check, bound_check, compare
 from .spec import CONST
 from .strategies import make_cotangent, make_inputs
 
@@ -27,6 +27,8 @@ class Outcome:
     checks: list[CheckResult]
     explained_by: list[dict[str, str]] = field(default_factory=list)
     rule_checks: dict[str, list[CheckResult]] = field(default_factory=dict)
+    # Informational checks: determinism (bitwise reruns) and GPU-against-CPU agreement.
+    info: list[CheckResult] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -45,8 +47,31 @@ def reference_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in attrs.items() if k != "native"}
 
 
-def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0) -> Outcome:
+# Families whose float32 work is matmuls / convolutions: TF32 applies to them on a GPU.
+TF32_FAMILIES = {"linear", "convolution", "recurrent"}
+
+
+def arithmetic(case, adapter) -> str:
+    """The arithmetic the tolerance model assumes: the dtype, or "tf32" where the case runs
+    at the framework's default precision on a GPU with TF32 switched on for its op."""
+    if (case.precision == "default" and case.dtype == "float32"
+            and case.spec.family in TF32_FAMILIES and getattr(adapter, "tf32_active", None)
+            and adapter.tf32_active(case.device)):
+        return "tf32"
+    return case.dtype
+
+
+def _flatten(result, multiple: bool) -> dict[str, np.ndarray]:
+    outs = tuple(result.output) if multiple else (result.output,)
+    flat = {f"output{i}": np.asarray(o) for i, o in enumerate(outs)}
+    flat.update({f"grad:{k}": np.asarray(v) for k, v in result.grads.items()})
+    return flat
+
+
+def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
+                check_determinism: bool = False) -> Outcome:
     spec, variant, dtype = case.spec, case.variant, case.dtype
+    tol_dtype = arithmetic(case, adapter)
     inputs, rng = make_inputs(spec, variant, example, dtype)
     native = bool(variant.attrs.get("native"))
     ref = REFERENCES[spec.name]
@@ -60,9 +85,23 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0) -> Out
 
     sent = [a for a in spec.args if not (native and a.role == CONST)]
     wrt = [a.name for a in spec.differentiable]
-    result = adapter.vjp(spec.name, [inputs[a.name] for a in sent], [a.name for a in sent], wrt,
-                         cotangent, variant.attrs, dtype=dtype, device=case.device,
-                         mode=case.mode, seed=seed)
+    def call(device):
+        return adapter.vjp(spec.name, [inputs[a.name] for a in sent], [a.name for a in sent],
+                           wrt, cotangent, variant.attrs, dtype=dtype, device=device,
+                           mode=case.mode, seed=seed)
+
+    result = call(case.device)
+    info = []
+    if check_determinism:
+        again = _flatten(call(case.device), multiple)
+        info += [bitwise_check(f"determinism:{k}", v, again[k])
+                 for k, v in _flatten(result, multiple).items()]
+    if case.device != "cpu":
+        on_cpu = _flatten(call("cpu"), multiple)
+        # Each side is within its tolerance of the reference, so within twice it of the other.
+        info += [compare(f"{case.device}-vs-cpu:{k}", v, on_cpu[k], tol_dtype,
+                         2 * (spec.tolerance.grad if k.startswith("grad") else spec.tolerance.forward))
+                 for k, v in _flatten(result, multiple).items()]
     recovered = {}
     if native and spec.recover is not None:
         recovered = spec.recover(args64, result.output)
@@ -77,17 +116,17 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0) -> Out
     ct64 = (tuple(c.astype(np.float64) for c in cotangent) if multiple
             else cotangent.astype(np.float64))
     got_outputs = tuple(result.output) if multiple else (result.output,)
-    outcome = Outcome(checks=[])
+    outcome = Outcome(checks=[], info=info)
     for i, rules in enumerate(rule_sets(variant.rules)):
         expected = ref.forward(*args64.values(), **attrs, **rules)
         grads = ref.vjp(ct64, *args64.values(), **attrs, **rules)
         expected_outputs = expected if multiple else (expected,)
-        checks = [compare(name, got, exp, dtype, spec.tolerance.forward)
+        checks = [compare(name, got, exp, tol_dtype, spec.tolerance.forward)
                   for name, got, exp in zip(out_names, got_outputs, expected_outputs)]
         for arg, grad in zip(spec.args, grads):
             if arg.differentiable:
                 checks.append(compare(f"grad:{arg.name}", result.grads.get(arg.name), grad,
-                                      dtype, spec.tolerance.grad))
+                                      tol_dtype, spec.tolerance.grad))
         checks += extra
         if i == 0:
             outcome.checks = checks

@@ -29,6 +29,13 @@ def pytest_addoption(parser):
     g.addoption("--cf-dtypes", default="", help="float32,float64 (default: both)")
     g.addoption("--cf-devices", default="", help="cpu,gpu or all (default: all)")
     g.addoption("--cf-modes", default="", help="eager,compiled (default: the profile's)")
+    g.addoption("--cf-precision", default="", help="highest,default (default: highest = true "
+                "float32; 'default' adds float32 GPU cases at the framework's own defaults, TF32 included)")
+    g.addoption("--cf-check-determinism", action="store_true",
+                help="rerun every example and record whether results are bitwise identical "
+                "(always on for GPU cases)")
+    g.addoption("--cf-deterministic", action="store_true",
+                help="switch on each framework's determinism mode before running")
     g.addoption("--cf-profile", default="quick", choices=sorted(PROFILES))
     g.addoption("--cf-max-examples", type=int, default=None, help="examples per case")
     g.addoption("--cf-seed", type=int, default=0, help="Hypothesis seed (same seed, same run)")
@@ -43,7 +50,8 @@ def _selection(config) -> Selection:
         try:
             sel = Selection.parse(modules=o.cf_modules, frameworks=o.cf_frameworks,
                                   dtypes=o.cf_dtypes, devices=o.cf_devices, modes=o.cf_modes,
-                                  profile=o.cf_profile, adapters=o.cf_adapter)
+                                  profile=o.cf_profile, adapters=o.cf_adapter,
+                                  precision=o.cf_precision)
         except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
         config._cf_selection = sel
@@ -101,7 +109,11 @@ class _Runner:
         if framework not in self.adapters:
             from adapters import load_adapter
 
-            self.adapters[framework] = load_adapter(self.selection.adapter_spec(framework))
+            adapter = load_adapter(self.selection.adapter_spec(framework))
+            if self.config.option.cf_deterministic and adapter.unavailable_reason() is None:
+                switch = getattr(adapter, "set_deterministic", None)
+                adapter.determinism = switch(True) if switch else "no determinism switch"
+            self.adapters[framework] = adapter
         return self.adapters[framework]
 
     def run(self, case):
@@ -110,7 +122,8 @@ class _Runner:
         o = self.config.option
         third = self.selection.extra_adapters.get(case.framework)
         return run_case(case, self.adapter(case.framework), PROFILES[o.cf_profile],
-                        max_examples=o.cf_max_examples, seed=o.cf_seed, adapter_spec=third)
+                        max_examples=o.cf_max_examples, seed=o.cf_seed, adapter_spec=third,
+                        check_determinism=o.cf_check_determinism or case.device == "gpu")
 
 
 @pytest.fixture(scope="session")
@@ -150,7 +163,9 @@ def pytest_sessionfinish(session, exitstatus):
     meta = {"profile": sel.profile, "seed": config.option.cf_seed,
             "max_examples": config.option.cf_max_examples or PROFILES[sel.profile].max_examples,
             "selection": {"modules": sel.modules, "frameworks": sel.frameworks,
-                          "dtypes": sel.dtypes, "devices": sel.devices, "modes": sel.modes},
+                          "dtypes": sel.dtypes, "devices": sel.devices, "modes": sel.modes,
+                          "precisions": sel.precisions},
+            "deterministic_mode": bool(config.option.cf_deterministic),
             "wall_s": round(time.time() - config._cf_started, 2),
             "workers": int(getattr(config.option, "numprocesses", 0) or 0)}
     records = sorted(_COLLECTED, key=lambda r: (r["case_id"], r["check"]))

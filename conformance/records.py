@@ -20,6 +20,12 @@ The schema (documented in README.md, section "results.json"):
     witnesses   what the independent witnesses said about a failure (finite differences,
                 the other frameworks)
     erratum     the id of the erratum (results.json "errata") behind a document-erratum verdict
+    precision   {"mode": "highest" | "default", "arithmetic": the tolerance model's arithmetic
+                ("float32", "float64" or "tf32"), "flags": the framework's precision switches}
+
+Informational checks (never failing the run, except a GPU result beyond twice the
+tolerance from the same framework's CPU result): ``determinism:<output>`` (two runs
+bitwise identical? verdict "nondeterministic" when not) and ``gpu-vs-cpu:<output>``.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ class Record:
     citations: list = field(default_factory=list)
     witnesses: dict = field(default_factory=dict)
     erratum: str | None = None
+    precision: dict = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {k: _finite_or_str(v) for k, v in asdict(self).items()}

@@ -37,9 +37,14 @@ class Accumulator:
     explained: list[list[dict]] = field(default_factory=list)
     failing: tuple[Outcome, dict] | None = None
     unsupported: str | None = None
+    info: dict[str, tuple[CheckResult, dict]] = field(default_factory=dict)
 
     def add(self, example: dict, outcome: Outcome) -> None:
         self.examples += 1
+        for c in outcome.info:
+            best = self.info.get(c.check)
+            if best is None or c.ratio > best[0].ratio or (best[0].passed and not c.passed):
+                self.info[c.check] = (c, example)
         if outcome.passed:
             self.explained.append(outcome.explained_by)
             checks = outcome.rule_checks[_key(outcome.explained_by[0])]
@@ -72,7 +77,8 @@ def hypothesis_settings(profile: Profile, max_examples: int | None) -> settings:
 
 
 def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None = None,
-             seed: int = 0, adapter_spec: str | None = None) -> list[Record]:
+             seed: int = 0, adapter_spec: str | None = None,
+             check_determinism: bool = False) -> list[Record]:
     acc = Accumulator()
     composed = _composed(adapter, case)
     base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
@@ -82,6 +88,7 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
     if reason:
         return [Record(**base, check=c, status="skip", reason=reason)
                 for c in case.spec.checks(case.variant)]
+    base["precision"] = _precision(case, adapter)
 
     @hypothesis_seed(seed)
     @hypothesis_settings(profile, max_examples)
@@ -90,7 +97,8 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
         if acc.unsupported:
             return
         try:
-            outcome = run_example(case, adapter, example, seed=example["seed"])
+            outcome = run_example(case, adapter, example, seed=example["seed"],
+                                  check_determinism=check_determinism)
         except Unsupported as exc:
             acc.unsupported = str(exc)
             return
@@ -129,7 +137,35 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
     if acc.unsupported:
         return [rec(check=c, status="skip", reason=acc.unsupported)
                 for c in case.spec.checks(case.variant)]
-    return _passing_records(case, acc, rec, adapter_spec)
+    return _passing_records(case, acc, rec, adapter_spec) + _info_records(case, acc, rec, adapter_spec)
+
+
+def _info_records(case, acc, rec, adapter_spec):
+    out = []
+    for name, (c, example) in sorted(acc.info.items()):
+        repro = repro_command(case.id, example, adapter_spec)
+        if name.startswith("determinism:"):
+            out.append(rec(check=name, status="pass",
+                           verdict="agree" if c.passed else "nondeterministic",
+                           reason=c.detail, max_abs_err=c.max_abs_err, examples=acc.examples,
+                           example=example, repro=repro))
+        else:
+            out.append(rec(check=name, status="pass" if c.passed else "fail",
+                           verdict="agree" if c.passed else "unexplained",
+                           reason="" if c.passed else c.describe(), **_stats(c),
+                           examples=acc.examples, example=example, repro=repro))
+    return out
+
+
+def _precision(case, adapter) -> dict:
+    """Put the framework in the case's precision mode and say what it is."""
+    setter = getattr(adapter, "set_precision", None)
+    if setter:
+        setter(case.precision)
+    flags = getattr(adapter, "precision_flags", lambda: {})()
+    from .execute import arithmetic
+
+    return {"mode": case.precision, "arithmetic": arithmetic(case, adapter), "flags": flags}
 
 
 def _passing_records(case, acc, rec, adapter_spec):

@@ -53,11 +53,12 @@ class Selection:
     devices: list[str]
     modes: list[str]
     profile: str = "quick"
+    precisions: list[str] = field(default_factory=lambda: ["highest"])
     extra_adapters: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, *, modules=None, frameworks=None, dtypes=None, devices=None, modes=None,
-              profile="quick", adapters=()) -> "Selection":
+              profile="quick", adapters=(), precision=None) -> "Selection":
         if profile not in PROFILES:
             raise UsageError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
         extra = third_party(list(adapters))
@@ -74,13 +75,18 @@ class Selection:
             modes=_pick("mode", split(modes), list(MODES)) if modes else list(PROFILES[profile].modes),
             profile=profile,
             extra_adapters=extra,
+            precisions=_pick("precision", split(precision), ["highest", "default"])
+            if precision else ["highest"],
         )
 
     def cases(self) -> list[Case]:
-        return [Case(BY_NAME[m], v, fw, dt, dev, mode)
+        """Every combination; the framework-default precision only where it can differ
+        from true float32: float32 on a GPU."""
+        return [Case(BY_NAME[m], v, fw, dt, dev, mode, prec)
                 for m in self.modules for v in BY_NAME[m].variants
                 for fw in self.frameworks for dt in self.dtypes
-                for dev in self.devices for mode in self.modes]
+                for dev in self.devices for mode in self.modes for prec in self.precisions
+                if prec == "highest" or (dev == "gpu" and dt == "float32")]
 
     def adapter_spec(self, framework: str) -> str:
         return self.extra_adapters.get(framework) or BUILTIN[framework]

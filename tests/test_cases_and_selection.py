@@ -28,7 +28,9 @@ def test_readable_ids():
 def test_every_spec_has_citations_formula_and_a_reference():
     from references import REFERENCES
 
-    assert len(SPECS) == 19
+    from tests.test_cli import EXPECTED_MODULES
+
+    assert set(EXPECTED_MODULES) <= {s.name for s in SPECS}
     for spec in SPECS:
         assert spec.name in REFERENCES
         assert spec.citations and spec.formula
@@ -38,8 +40,17 @@ def test_every_spec_has_citations_formula_and_a_reference():
 def test_selection_defaults_and_errors():
     sel = Selection.parse()
     assert sel.devices == ["cpu", "gpu"] and sel.dtypes == ["float32", "float64"]
-    assert sel.modes == ["eager"] and len(sel.modules) == 19
+    assert sel.modes == ["eager"] and len(sel.modules) == len(SPECS)
     assert set(sel.frameworks) >= {"numpy", "torch", "tensorflow", "jax"}
     assert Selection.parse(devices="all").devices == ["cpu", "gpu"]
     with pytest.raises(UsageError, match="valid: .*relu"):
         Selection.parse(modules="relu,reLU")
+
+
+def test_default_precision_cases_only_where_tf32_can_apply():
+    sel = Selection.parse(modules="elu", frameworks="torch", devices="cpu,gpu", precision="highest,default")
+    ids = {c.id for c in sel.cases()}
+    assert "elu-torch-float32-gpu-default-precision" in ids
+    assert not any("default-precision" in i and ("cpu" in i or "float64" in i) for i in ids)
+    with pytest.raises(UsageError, match="valid: highest, default"):
+        Selection.parse(precision="tf32")
