@@ -66,3 +66,57 @@ def pool_output_shape(shape: tuple[int, ...], kernel: Any, stride: Any) -> tuple
     n_spatial = len(shape) - 2
     k, s = pair(kernel, n_spatial), pair(stride, n_spatial)
     return (*shape[:2], *((h - p) // u + 1 for h, p, u in zip(shape[2:], k, s)))
+
+
+# -- convolution weights and paddings (added for the linear family: conv_ops.py) ------------
+def oihw_to_hwio_perm(ndim: int) -> tuple[int, ...]:
+    """Permutation (O, I, *K) -> (*K, I, O); (2, 3, 1, 0) for 4-D (OIHW -> HWIO)."""
+    if ndim < 3:
+        raise ValueError(f"a convolution weight has at least 3 axes, got {ndim}")
+    return (*range(2, ndim), 1, 0)
+
+
+def hwio_to_oihw_perm(ndim: int) -> tuple[int, ...]:
+    """Permutation (*K, I, O) -> (O, I, *K); (3, 2, 0, 1) for 4-D (HWIO -> OIHW)."""
+    if ndim < 3:
+        raise ValueError(f"a convolution weight has at least 3 axes, got {ndim}")
+    return (ndim - 1, ndim - 2, *range(ndim - 2))
+
+
+def to_hwio(w: Any, transpose: Transpose = _numpy_transpose, ndim: int | None = None) -> Any:
+    """Torch / lax weight layout (O, I/groups, *K) -> TensorFlow's (*K, I/groups, O)."""
+    nd = len(np.shape(w)) if ndim is None else ndim
+    return transpose(w, oihw_to_hwio_perm(nd))
+
+
+def to_oihw(w: Any, transpose: Transpose = _numpy_transpose, ndim: int | None = None) -> Any:
+    """TensorFlow's (*K, I/groups, O) -> (O, I/groups, *K)."""
+    nd = len(np.shape(w)) if ndim is None else ndim
+    return transpose(w, hwio_to_oihw_perm(nd))
+
+
+def depthwise_hwcm_shape(oihw_shape: tuple[int, ...], channels: int) -> tuple[int, ...]:
+    """Shape of TensorFlow's depthwise filter [KH, KW, C, mult] for a grouped weight
+    (C·mult, 1, KH, KW) (groups = C): output channel k·mult + q of both is filter[.., k, q],
+    so the HWIO form (KH, KW, 1, C·mult) reshapes to it without reordering."""
+    out, one, *kernel = oihw_shape
+    if one != 1 or out % channels:
+        raise ValueError(f"a depthwise weight is (C·mult, 1, *K) with C = {channels}, "
+                         f"got {tuple(oihw_shape)}")
+    return (*kernel, channels, out // channels)
+
+
+def explicit_pads(padding: Any, n: int) -> tuple[tuple[int, int], ...]:
+    """An integer convolution padding (int, n ints, or n (before, after) pairs) as n pairs."""
+    if isinstance(padding, (int, np.integer)):
+        return ((int(padding), int(padding)),) * n
+    items = tuple(padding)
+    if len(items) != n:
+        raise ValueError(f"expected an int, {n} ints or {n} pairs, got {padding!r}")
+    return tuple((int(p), int(p)) if isinstance(p, (int, np.integer)) else
+                 (int(p[0]), int(p[1])) for p in items)
+
+
+def channels_last_pads(padding: Any, n: int) -> list[list[int]]:
+    """Explicit paddings for an (N, *spatial, C) tensor: [[0, 0], *pairs, [0, 0]]."""
+    return [[0, 0], *([lo, hi] for lo, hi in explicit_pads(padding, n)), [0, 0]]

@@ -1,7 +1,8 @@
-"""The command line: ``python -m conformance {run,list,repro}``.
+"""The command line: ``python -m conformance {run,list,repro,report,bench,compare}``.
 
 Exit status: 0 when everything selected passed (or was skipped with a reason), 1 when any
-check failed or errored, 2 for a usage error (the message lists the valid names).
+check failed or errored (``compare``: when anything regressed), 2 for a usage error (the
+message lists the valid names).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ EXAMPLES = """examples:
   python -m conformance run --adapter mypkg.adapters:MyAdapter   # test a third-party adapter
   python -m conformance list
   python -m conformance repro 'elu-torch-float32-cpu' --example '{"dims":{"D":8,"N":3},"seed":1}'
+  python -m conformance run --bench --out reports/latest      # conformance + timings, one report
+  python -m conformance bench --frameworks torch,jax --modules softmax --out reports/bench
+  python -m conformance report reports/latest/results.json --bench reports/bench/bench.json
+  python -m conformance compare reports/main reports/latest --max-slowdown 10%
 """
 
 
@@ -30,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                     "(and third-party adapters) against hand-written float64 NumPy references "
                     "of documented formulas, on Hypothesis-drawn inputs.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True, metavar="{run,list,repro}")
+    sub = p.add_subparsers(dest="command", required=True,
+                           metavar="{run,list,repro,report,bench,compare}")
 
     run = sub.add_parser("run", help="run the conformance suite and write results",
                          description="Run the suite; writes DIR/results.json, DIR/junit.xml "
@@ -42,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dtypes", help="float32,float64 (default: both)")
     run.add_argument("--devices", help="cpu,gpu or all (default: all; absent devices are skips)")
     run.add_argument("--modes", help="eager,compiled (default: the profile's modes)")
+    run.add_argument("--precision", help="highest,default (default: highest = true float32; "
+                     "'default' adds float32 GPU cases at the framework's own defaults, TF32 included)")
+    run.add_argument("--check-determinism", action="store_true", help="rerun every example and "
+                     "record whether results are bitwise identical (always on for GPU cases)")
+    run.add_argument("--deterministic", action="store_true",
+                     help="switch on each framework's determinism mode before running")
     run.add_argument("--profile", default="quick", help="quick (CI gate) or full (default: quick)")
     run.add_argument("--max-examples", type=int, help="Hypothesis examples per case")
     run.add_argument("--seed", type=int, default=0, help="Hypothesis seed: the same seed and "
@@ -50,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="load a third-party adapter (repeatable)")
     run.add_argument("--out", default="reports/latest", help="output directory (default: reports/latest)")
     run.add_argument("--workers", type=int, default=0, help="pytest-xdist workers (default: 0, in-process)")
+    run.add_argument("--bench", action="store_true", help="also time the selected modules (default "
+                     "modules: the quick benchmark set) and put the timings into the same report; "
+                     "writes DIR/bench.json beside results.json")
+    run.add_argument("--threads", type=int, default=0, help="benchmark threads, the same for every "
+                     "framework (default: every CPU this process may use)")
     run.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, after --")
 
     sub.add_parser("list", help="list modules (with citations) and frameworks (with versions)")
@@ -61,13 +78,51 @@ def _parser() -> argparse.ArgumentParser:
                      "Hypothesis search for that case")
     rep.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS")
     rep.add_argument("--seed", type=int, default=0)
+    _bench_parsers(sub)
     return p
+
+
+def _bench_parsers(sub) -> None:
+    rp = sub.add_parser("report", help="regenerate the HTML report from results.json (+ timings)",
+                        description="Render one self-contained HTML file from RESULTS (a results.json "
+                                    "or a directory holding one) and optional pytest-benchmark JSON.")
+    rp.add_argument("results", help="results.json, or a directory with results.json [and bench.json]")
+    rp.add_argument("--bench", help="pytest-benchmark JSON (default: bench.json beside RESULTS, if any)")
+    rp.add_argument("--out", help="the HTML file to write (default: index.html beside RESULTS)")
+
+    b = sub.add_parser("bench", help="time forward and forward+VJP per module × framework × device",
+                       description="pytest-benchmark timings, one worker process per framework at the "
+                                   "same thread count; writes DIR/bench.json and DIR/index.html (with "
+                                   "DIR/results.json when present). Exit 1 if a benchmark failed.")
+    b.add_argument("--frameworks", help="comma-separated (default: numpy,torch,tensorflow,jax)")
+    b.add_argument("--modules", help="comma-separated, or 'all' (default: the quick set: "
+                   "conv2d, lstm, softmax where present)")
+    b.add_argument("--devices", default="cpu", help="cpu,gpu (default: cpu)")
+    b.add_argument("--dtypes", default="float32", help="float32,float64 (default: float32)")
+    b.add_argument("--modes", default="eager,compiled", help="eager,compiled (default: both)")
+    b.add_argument("--passes", default="forward,forward+vjp", help="forward,forward+vjp (default: both)")
+    b.add_argument("--threads", type=int, default=0, help="threads for every framework "
+                   "(default: every CPU this process may use)")
+    b.add_argument("--no-scaling", action="store_true", help="leave out the scaling series")
+    b.add_argument("--thorough", action="store_true", help="more and longer rounds (steadier, slower)")
+    b.add_argument("--out", default="reports/latest", help="output directory (default: reports/latest)")
+
+    c = sub.add_parser("compare", help="regression gate: new failures, fixes, slower timings",
+                       description="Compare two runs (results.json / bench.json files or directories "
+                                   "holding them). Exit 1 when a check newly fails or errors or a "
+                                   "median timing is slower by more than --max-slowdown; 0 otherwise; "
+                                   "2 on usage errors.")
+    c.add_argument("old")
+    c.add_argument("new")
+    c.add_argument("--max-slowdown", default="10%", help="allowed median slowdown: 10%% or 0.1 "
+                   "(default: 10%%)")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "list": cmd_list, "repro": cmd_repro}[args.command](args)
+        return {"run": cmd_run, "list": cmd_list, "repro": cmd_repro, "report": cmd_report,
+                "bench": cmd_bench, "compare": cmd_compare}[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -78,22 +133,91 @@ def cmd_run(args) -> int:
         raise UsageError("--max-examples must be at least 1")
     Selection.parse(modules=args.modules, frameworks=args.frameworks, dtypes=args.dtypes,
                     devices=args.devices, modes=args.modes, profile=args.profile,
-                    adapters=args.adapter)  # validate before any framework is imported
+                    adapters=args.adapter, precision=args.precision)  # validate before any framework is imported
     import pytest
 
     suite = Path(__file__).with_name("test_suite.py")
     opts = [str(suite), "-q", "-p", "no:cacheprovider", "-rfE", "--tb=short",
             f"--cf-profile={args.profile}", f"--cf-seed={args.seed}", f"--cf-out={args.out}"]
-    for name in ("modules", "frameworks", "dtypes", "devices", "modes"):
+    for name in ("modules", "frameworks", "dtypes", "devices", "modes", "precision"):
         if getattr(args, name):
             opts.append(f"--cf-{name}={getattr(args, name)}")
+    opts += ["--cf-check-determinism"] if args.check_determinism else []
+    opts += ["--cf-deterministic"] if args.deterministic else []
     if args.max_examples:
         opts.append(f"--cf-max-examples={args.max_examples}")
     opts += [f"--cf-adapter={a}" for a in args.adapter]
     if args.workers:
         opts += ["-n", str(args.workers)]
     code = pytest.main(opts + list(args.pytest_args))
-    return {0: 0, 1: 1, 5: 2}.get(int(code), 2 if int(code) == 4 else 1)
+    code = {0: 0, 1: 1, 5: 2}.get(int(code), 2 if int(code) == 4 else 1)
+    if args.bench and code != 2:
+        sel = Selection.parse(modules=args.modules, frameworks=args.frameworks, dtypes=args.dtypes,
+                              devices=args.devices, modes=args.modes)
+        bench_code = _bench(out=args.out, frameworks=_builtin(sel.frameworks),
+                            modules=sel.modules if args.modules else None, devices=sel.devices,
+                            dtypes=sel.dtypes if args.dtypes else ["float32"], threads=args.threads)
+        code = max(code, bench_code)
+    return code
+
+
+def _builtin(frameworks: list[str]) -> list[str]:
+    from .bench.driver import FRAMEWORKS
+
+    return [f for f in frameworks if f in FRAMEWORKS]
+
+
+def _bench(*, out, **kw) -> int:
+    from reports.inputs import render_run
+
+    from .bench.driver import run_bench
+
+    code, _ = run_bench(out=out, **kw)
+    print(f"report: {render_run(out)}")
+    return code
+
+
+def cmd_bench(args) -> int:
+    from .bench.driver import FRAMEWORKS, MODES, PASSES
+    from .selection import split
+
+    modules = None if args.modules in (None, "", "all") else args.modules
+    sel = Selection.parse(modules=modules, frameworks=args.frameworks, dtypes=args.dtypes,
+                          devices=args.devices)
+    bad = [f for f in split(args.frameworks) if f not in FRAMEWORKS]
+    if bad:
+        raise UsageError(f"benchmarks cover the built-in frameworks {', '.join(FRAMEWORKS)}; not {', '.join(bad)}")
+    for name, given, valid in (("mode", split(args.modes), MODES), ("pass", split(args.passes), PASSES)):
+        if not given or any(g not in valid for g in given):
+            raise UsageError(f"--{name}s must be some of {', '.join(valid)}")
+    if args.threads < 0:
+        raise UsageError("--threads must be positive")
+    return _bench(out=args.out, frameworks=_builtin(sel.frameworks),
+                  modules=sel.modules if args.modules else None, devices=sel.devices, dtypes=sel.dtypes,
+                  modes=split(args.modes), passes=split(args.passes), threads=args.threads,
+                  scaling=not args.no_scaling, thorough=args.thorough)
+
+
+def cmd_report(args) -> int:
+    from reports.inputs import InputError, render_run
+
+    try:
+        print(render_run(args.results, bench=args.bench, out=args.out))
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from reports.compare import compare_paths, format_comparison, parse_slowdown
+    from reports.inputs import InputError
+
+    try:
+        result = compare_paths(args.old, args.new, parse_slowdown(args.max_slowdown))
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    print(format_comparison(result, args.old, args.new))
+    return 1 if result.regressed else 0
 
 
 def cmd_list(_args) -> int:

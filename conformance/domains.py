@@ -131,3 +131,31 @@ class Mask(Domain):
 
     def describe(self):
         return f"0/1 mask, P(1)={self.keep:g}"
+
+
+@dataclass(frozen=True)
+class FanIn(Domain):
+    """Uniform on [−scale/√k, scale/√k] with k = shape[-1] (the fan-in of an (out, in)
+    matrix): torch's default RNN initialisation for scale = 1. It keeps a recurrence's step
+    Jacobian near norm 1, so errors neither explode nor vanish over long sequences."""
+
+    scale: float = 1.0
+
+    def sample(self, shape, rng):
+        bound = self.scale / np.sqrt(max(shape[-1], 1)) if shape else self.scale
+        return rng.uniform(-bound, bound, size=shape)
+
+    def describe(self):
+        return f"uniform[±{self.scale:g}/√fan_in]"
+
+
+@dataclass(frozen=True)
+class Absent(Domain):
+    """All zeros: an argument the variant's form does not have (e.g. the biases of a
+    bias-free recurrent cell). Its gradient must then be exactly zero."""
+
+    def sample(self, shape, rng):
+        return np.zeros(shape)
+
+    def describe(self):
+        return "absent in this form (zeros; gradient exactly 0)"

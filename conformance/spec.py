@@ -22,11 +22,13 @@ class Arg:
 
     ``role`` is ``input`` or ``param`` (both differentiated; the check is named
     ``grad:<name>``) or ``const`` (a mask or target: passed, not differentiated).
-    ``shape`` names dimensions of the drawn ``dims`` (e.g. ``("N", "D")``).
+    ``shape`` names dimensions of the drawn ``dims`` (e.g. ``("N", "D")``); an entry may
+    also be a callable of ``dims`` returning an int — a derived dimension such as
+    ``C = G · Cg`` (groups times channels per group), which no independent range can draw.
     """
 
     name: str
-    shape: tuple[str, ...]
+    shape: tuple[str | Callable[[Mapping[str, int]], int], ...]
     domain: Domain
     role: str = INPUT
 

@@ -44,7 +44,10 @@ def example_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st
 
 
 def shapes_of(spec: ModuleSpec, dims: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
-    return {a.name: tuple(int(dims[d]) for d in a.shape) for a in spec.args}
+    """Each argument's shape: a dim name is looked up in ``dims``; a callable entry (a
+    derived dim, e.g. channels = groups × channels per group) is called with ``dims``."""
+    return {a.name: tuple(int(d(dims)) if callable(d) else int(dims[d]) for d in a.shape)
+            for a in spec.args}
 
 
 def make_inputs(spec: ModuleSpec, variant: Variant, example: Mapping[str, Any],

@@ -3,6 +3,7 @@
 Source: table "Parameter-free modules" in 000_0c41eef9689a3bf9.txt (Activation rows); the same
 rows appear in 001_9eba1572aa0cb554.txt with footnotes (ReLU/Softplus: Glorot et al. 2011;
 Leaky ReLU: Maas et al. 2013; ELU: Clevert et al. 2016; SELU: Klambauer et al. 2017).
+GELU and PReLU have no table row; their formulas come from the papers in 001's bibliography.
 All are element-wise except Softmax (last axis). The piecewise ones have a reference-only
 ``grad_at_zero`` rule: "left" (the document's "otherwise" branch, the default), "right"
 (the x > 0 branch) or "mean" (their average). Everything is computed in float64.
@@ -12,7 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["relu", "leaky_relu", "elu", "selu", "sigmoid", "softmax", "softplus", "tanh"]
+from ._special import erfc
+
+__all__ = ["relu", "leaky_relu", "elu", "selu", "sigmoid", "softmax", "softplus", "tanh",
+           "gelu", "prelu"]
 
 GRAD_AT_ZERO_RULES = ("left", "right", "mean")
 SELU_SCALE = 1.0507009873554804934193349852946  # lambda (Klambauer et al. 2017)
@@ -235,3 +239,68 @@ def tanh_vjp(cotangent, x):
     g, x = _cotangent(cotangent, x)
     y = np.tanh(x)
     return (g * (1.0 - y * y),)
+
+
+GELU_APPROXIMATIONS = ("none", "tanh")
+_GELU_K, _GELU_C = float(np.sqrt(2.0 / np.pi)), 0.044715
+
+
+def _gelu_parts(x, approximate):
+    """(y, dy/dx) of GELU. "none": y = x Φ(x), Φ(x) = erfc(−x/√2)/2; "tanh": y = x σ(2a)
+    = x (1 + tanh a)/2 with a = √(2/π)(x + 0.044715 x³) (σ form: no cancellation for x < 0)."""
+    _check_rule("approximate", approximate, GELU_APPROXIMATIONS)
+    if approximate == "none":
+        cdf = 0.5 * erfc(-x / np.sqrt(2.0))
+        return x * cdf, cdf + x * np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+    a = _GELU_K * (x + _GELU_C * x**3)
+    s, s_neg = _sigmoid(2.0 * a), _sigmoid(-2.0 * a)  # (1 + t)/2, (1 − t)/2
+    return x * s, s + x * 2.0 * s * s_neg * _GELU_K * (1.0 + 3.0 * _GELU_C * x * x)
+
+
+def gelu(x, approximate="none"):
+    """y = x Φ(x) ("none"); y = 0.5 x (1 + tanh(√(2/π)(x + 0.044715 x³))) ("tanh").
+
+    No table row in 000/001: derived from 001's bibliography entry 5, Hendrycks & Gimpel,
+    "Gaussian Error Linear Units (GELUs)" (arXiv 1606.08415), §2; Φ the standard normal CDF.
+    """
+    (x,) = _f64(x)
+    return _gelu_parts(x, approximate)[0]
+
+
+def gelu_vjp(cotangent, x, approximate="none"):
+    """dL/dx = dL/dy (Φ(x) + x φ(x)) ("none"; φ the normal density), or for "tanh"
+    dL/dy (½(1 + t) + ½ x (1 − t²) √(2/π)(1 + 3·0.044715 x²)), t = tanh(√(2/π)(x + 0.044715 x³)).
+    Derived (differentiating Hendrycks & Gimpel's forms; 001 bibliography entry 5)."""
+    g, x = _cotangent(cotangent, x)
+    return (g * _gelu_parts(x, approximate)[1],)
+
+
+def _prelu_alpha(x, alpha):
+    if x.ndim < 2 or alpha.shape != (x.shape[1],):
+        raise ValueError(f"prelu: x {x.shape} must be (N, C, ...), alpha (C,); got {alpha.shape}")
+    return alpha.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+
+def prelu(x, alpha, grad_at_zero="left"):
+    """y_{n,c,...} = x if x > 0, α_c x otherwise: a learnable slope per channel (axis 1).
+
+    No table row in 000/001: derived from 001's bibliography entry 6, He et al., "Delving Deep
+    into Rectifiers" (arXiv 1502.01852), eq. (1) (channel-wise PReLU, f(y_i) = max(0, y_i) +
+    a_i min(0, y_i)).
+    """
+    _check_rule("grad_at_zero", grad_at_zero, GRAD_AT_ZERO_RULES)
+    x, alpha = _f64(x, alpha)
+    return np.where(x > 0, x, _prelu_alpha(x, alpha) * x)
+
+
+def prelu_vjp(cotangent, x, alpha, grad_at_zero="left"):
+    """dL/dx = dL/dy if x > 0, α_c dL/dy otherwise; dL/dα_c = Σ_{x ≤ 0} dL/dy · x, summed over
+    every position of channel c (He et al. eq. (2)-(4); derived, 001 bibliography entry 6).
+    At x = 0: "left" (default) α_c, "right" 1, "mean" their average; dL/dα gets 0 there.
+    """
+    g, x = _cotangent(cotangent, x)
+    (alpha,) = _f64(alpha)
+    a = _prelu_alpha(x, alpha)
+    dx = g * _piecewise_slope(x, 1.0, np.broadcast_to(a, x.shape), grad_at_zero)
+    axes = (0, *range(2, x.ndim))
+    return dx, np.sum(np.where(x > 0, 0.0, g * x), axis=axes)

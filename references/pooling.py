@@ -1,93 +1,76 @@
-"""Pooling references: MaxPooling-2D and AveragePooling-2D (no padding).
+"""Pooling references: max and average pooling over 1, 2 or 3 spatial axes, with padding.
 
 Source: table "Parameter-free modules" in 000_0c41eef9689a3bf9.txt (rows "MaxPooling-2D",
 "AveragePooling-2D"); the same rows appear in 001_9eba1572aa0cb554.txt ("MaxPooling2D",
-"AveragePooling2D"). Input x is channels-first (N, C, H, W); kernel = (p, q); stride =
-(U1, U2) (an int means both; the document uses one U for both axes); output
-(N, C, (H − p)//U1 + 1, (W − q)//U2 + 1). Vectorised: windows come from
-``sliding_window_view``; the backward scatter loops over the p·q kernel taps only.
+"AveragePooling2D"). The 1-d and 3-d modules are derived: the same rows with one or three
+spatial axes (the documents give 2-D only). Padding is derived from the output-size formula
+of 001, section 'Conv-2D' (see ``references._windows``): max pooling pads with −inf (padding
+never wins), average pooling with zeros. Input x is channels-first (N, C, *spatial); kernel,
+stride and padding are an int (every axis) or one int per axis; stride defaults to kernel.
+
+The average's divisor where a window overlaps the padding is a convention the documents do
+not settle (they have no padding): rule ``divisor`` "include_pad" (default: the kernel size
+p·q, as the row's 1/(pq) reads) or "exclude_pad" (the number of input elements the window
+holds). Without padding both rules agree.
 """
 
 from __future__ import annotations
 
-import operator
-
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from ._windows import check_rule, valid_counts, windows
 from .reductions import max_tie_weights
 
-__all__ = ["max_pool2d", "avg_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d"]
 
 TIE_RULES = ("first", "last", "split", "all")
+DIVISOR_RULES = ("include_pad", "exclude_pad")
 
 
-def _check_rule(name: str, value, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
+def _max_pool(nd, x, kernel, stride, padding, tie_rule):
+    check_rule("tie_rule", tie_rule, TIE_RULES)
+    w = windows(x, nd, kernel, stride, padding, -np.inf)
+    return np.max(w.win, axis=w.tap_axes)
 
 
-def _pair(name: str, value) -> tuple[int, int]:
-    """An int or a pair of ints, each >= 1, as a pair."""
-    items = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(items) != 2:
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    try:
-        if any(isinstance(v, (bool, np.bool_)) for v in items):
-            raise TypeError
-        pair = tuple(operator.index(v) for v in items)
-    except TypeError:
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-    if min(pair) < 1:
-        raise ValueError(f"{name} must be positive, got {value!r}")
-    return pair
+def _max_pool_vjp(nd, cotangent, x, kernel, stride, padding, tie_rule):
+    check_rule("tie_rule", tie_rule, TIE_RULES)
+    w = windows(x, nd, kernel, stride, padding, -np.inf)
+    g = w.check_cotangent(cotangent)
+    flat = w.win.reshape(w.out_shape + (-1,))  # taps in row-major window order
+    weights = max_tie_weights(flat, tie_rule).reshape(w.win.shape)
+    return (w.scatter(weights * w.per_window(g)),)
 
 
-def _windows(x, kernel, stride):
-    """float64 x and its pooling windows, shape (N, C, Ho, Wo, p, q), plus (p, q), (U1, U2)."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 4:
-        raise ValueError(f"pooling input must be (N, C, H, W), got shape {x.shape}")
-    (p, q) = _pair("kernel", kernel)
-    (u1, u2) = _pair("stride", kernel if stride is None else stride)
-    if p > x.shape[2] or q > x.shape[3]:
-        raise ValueError(f"kernel {(p, q)} is larger than the input's (H, W) = {x.shape[2:]}")
-    win = sliding_window_view(x, (p, q), axis=(2, 3))[:, :, ::u1, ::u2]
-    return x, win, (p, q), (u1, u2)
+def _divisor(w, divisor):
+    check_rule("divisor", divisor, DIVISOR_RULES)
+    return float(np.prod(w.kernel)) if divisor == "include_pad" else valid_counts(w)
 
 
-def _scatter_taps(x_shape, per_tap, kernel, stride):
-    """dL/dx from per-window-tap contributions (N, C, Ho, Wo, p, q): overlaps accumulate."""
-    (p, q), (u1, u2) = kernel, stride
-    ho, wo = per_tap.shape[2:4]
-    dx = np.zeros(x_shape, dtype=np.float64)
-    for a in range(p):
-        for b in range(q):
-            dx[:, :, a:a + u1 * (ho - 1) + 1:u1, b:b + u2 * (wo - 1) + 1:u2] += per_tap[..., a, b]
-    return dx
+def _avg_pool(nd, x, kernel, stride, padding, divisor):
+    w = windows(x, nd, kernel, stride, padding, 0.0)
+    return np.sum(w.win, axis=w.tap_axes) / _divisor(w, divisor)
 
 
-def _check_cotangent(g, win):
-    g = np.asarray(g, dtype=np.float64)
-    if g.shape != win.shape[:4]:
-        raise ValueError(f"cotangent shape {g.shape} != output shape {win.shape[:4]}")
-    return g
+def _avg_pool_vjp(nd, cotangent, x, kernel, stride, padding, divisor):
+    w = windows(x, nd, kernel, stride, padding, 0.0)
+    g = w.check_cotangent(cotangent)
+    return (w.scatter(w.per_window(g / _divisor(w, divisor))),)
 
 
-def max_pool2d(x, kernel, stride=None, tie_rule="first"):
+# -- 2-D: the documented rows -------------------------------------------------------------------
+def max_pool2d(x, kernel, stride=None, padding=0, tie_rule="first"):
     """y_{i,j} = max(x_{Ui:Ui+p, Uj:Uj+q}), U the stride (here (U1, U2)); slices end-exclusive.
 
     Cites 000_0c41eef9689a3bf9.txt, table 'Parameter-free modules', row 'MaxPooling-2D'; same
-    row ('MaxPooling2D') in 001. ``stride`` defaults to ``kernel`` (non-overlapping windows).
-    ``tie_rule`` only affects the backward pass; it is accepted (and checked) here too.
+    row ('MaxPooling2D') in 001. ``stride`` defaults to ``kernel`` (non-overlapping windows);
+    ``padding`` (derived, see the module docstring) pads with −inf. ``tie_rule`` only affects
+    the backward pass; it is accepted (and checked) here too.
     """
-    _check_rule("tie_rule", tie_rule, TIE_RULES)
-    _, win, _, _ = _windows(x, kernel, stride)
-    return np.max(win, axis=(-2, -1))
+    return _max_pool(2, x, kernel, stride, padding, tie_rule)
 
 
-def max_pool2d_vjp(cotangent, x, kernel, stride=None, tie_rule="first"):
+def max_pool2d_vjp(cotangent, x, kernel, stride=None, padding=0, tie_rule="first"):
     """dL/dx_{i,j} = Σ_{i'} Σ_{j'} dL/dy_{i',j'} over the windows (i', j') whose argmax is (i, j).
 
     Cites 000, row 'MaxPooling-2D'; same row in 001. As written:
@@ -100,28 +83,24 @@ def max_pool2d_vjp(cotangent, x, kernel, stride=None, tie_rule="first"):
     accumulate, which the sum expresses. Ties (the document's argmax is not unique):
     ``tie_rule`` "first" (default; the first maximum in row-major window order, the usual
     framework choice), "last", "split" (1/k each), "all" (every maximum gets the full dL/dy).
+    Padding (−inf) never holds a window's maximum, so it receives nothing.
     """
-    _check_rule("tie_rule", tie_rule, TIE_RULES)
-    x, win, kernel, stride = _windows(x, kernel, stride)
-    g = _check_cotangent(cotangent, win)
-    n, c, ho, wo, p, q = win.shape
-    weights = max_tie_weights(win.reshape(n, c, ho, wo, p * q), tie_rule).reshape(win.shape)
-    return (_scatter_taps(x.shape, weights * g[..., None, None], kernel, stride),)
+    return _max_pool_vjp(2, cotangent, x, kernel, stride, padding, tie_rule)
 
 
-def avg_pool2d(x, kernel, stride=None):
+def avg_pool2d(x, kernel, stride=None, padding=0, divisor="include_pad"):
     """y_{i,j} = 1/(pq) Σ_p^P Σ_q^Q x_{Ui+p, Uj+q}: the mean of each p×q window.
 
     Cites 000_0c41eef9689a3bf9.txt, table 'Parameter-free modules', row 'AveragePooling-2D';
     same row ('AveragePooling2D') in 001. The document reuses p, q as both the kernel size and
     the summation indices and leaves P, Q undefined; read as y_{i,j} = 1/(pq) Σ_{a=0}^{p−1}
-    Σ_{b=0}^{q−1} x_{U1 i + a, U2 j + b}. ``stride`` defaults to ``kernel``.
+    Σ_{b=0}^{q−1} x_{U1 i + a, U2 j + b}. ``stride`` defaults to ``kernel``. With ``padding``
+    (zeros; derived) the divisor is the rule ``divisor`` (module docstring).
     """
-    _, win, _, _ = _windows(x, kernel, stride)
-    return np.mean(win, axis=(-2, -1))
+    return _avg_pool(2, x, kernel, stride, padding, divisor)
 
 
-def avg_pool2d_vjp(cotangent, x, kernel, stride=None):
+def avg_pool2d_vjp(cotangent, x, kernel, stride=None, padding=0, divisor="include_pad"):
     """dL/dx_{i,j} = 1/(pq) Σ dL/dy_{i',j'} over the windows (i', j') that contain (i, j).
 
     Cites 000, row 'AveragePooling-2D'; same row in 001. As written:
@@ -129,9 +108,56 @@ def avg_pool2d_vjp(cotangent, x, kernel, stride=None):
     garbled (summation 'indices' are expressions, P and Q undefined, p and q used as both the
     kernel size and the tap offset). Intended meaning, used here: sum over taps a in [0, p),
     b in [0, q) with i' = (i − a)/U1 and j' = (j − b)/U2 integers inside the output grid.
-    Positions no window covers (stride > kernel, or the ragged border) get 0.
+    Positions no window covers (stride > kernel, or the ragged border) get 0. With padding,
+    1/(pq) becomes 1/divisor_{i',j'} (rule ``divisor``).
     """
-    x, win, (p, q), stride = _windows(x, kernel, stride)
-    g = _check_cotangent(cotangent, win)
-    per_tap = np.broadcast_to((g / (p * q))[..., None, None], win.shape)
-    return (_scatter_taps(x.shape, per_tap, (p, q), stride),)
+    return _avg_pool_vjp(2, cotangent, x, kernel, stride, padding, divisor)
+
+
+# -- 1-D and 3-D: derived (the 2-D rows with one / three spatial axes) ----------------------------
+def max_pool1d(x, kernel, stride=None, padding=0, tie_rule="first"):
+    """y_i = max(x_{Ui:Ui+p}) on (N, C, L). Derived: 000/001 row 'MaxPooling-2D' with one
+    spatial axis; backward and ``tie_rule`` as in :func:`max_pool2d_vjp`."""
+    return _max_pool(1, x, kernel, stride, padding, tie_rule)
+
+
+def max_pool1d_vjp(cotangent, x, kernel, stride=None, padding=0, tie_rule="first"):
+    """dL/dx_i = Σ_{i'} dL/dy_{i'} over windows i' whose (tie-ruled) argmax is i. Derived
+    from 000/001 row 'MaxPooling-2D' (see :func:`max_pool2d_vjp` for its slips)."""
+    return _max_pool_vjp(1, cotangent, x, kernel, stride, padding, tie_rule)
+
+
+def max_pool3d(x, kernel, stride=None, padding=0, tie_rule="first"):
+    """y_{d,i,j} = max(x_{Ud:Ud+r, Ui:Ui+p, Uj:Uj+q}) on (N, C, D, H, W). Derived: 000/001 row
+    'MaxPooling-2D' with three spatial axes; ties in row-major (d, i, j) window order."""
+    return _max_pool(3, x, kernel, stride, padding, tie_rule)
+
+
+def max_pool3d_vjp(cotangent, x, kernel, stride=None, padding=0, tie_rule="first"):
+    """dL/dx_{d,i,j} = Σ dL/dy over windows whose (tie-ruled) argmax is (d, i, j). Derived
+    from 000/001 row 'MaxPooling-2D' (see :func:`max_pool2d_vjp`)."""
+    return _max_pool_vjp(3, cotangent, x, kernel, stride, padding, tie_rule)
+
+
+def avg_pool1d(x, kernel, stride=None, padding=0, divisor="include_pad"):
+    """y_i = 1/p Σ_{a<p} x_{Ui+a} on (N, C, L). Derived: 000/001 row 'AveragePooling-2D' with
+    one spatial axis; ``divisor`` as in :func:`avg_pool2d`."""
+    return _avg_pool(1, x, kernel, stride, padding, divisor)
+
+
+def avg_pool1d_vjp(cotangent, x, kernel, stride=None, padding=0, divisor="include_pad"):
+    """dL/dx_i = Σ dL/dy_{i'} / divisor_{i'} over the windows i' containing i. Derived from
+    000/001 row 'AveragePooling-2D' (see :func:`avg_pool2d_vjp`)."""
+    return _avg_pool_vjp(1, cotangent, x, kernel, stride, padding, divisor)
+
+
+def avg_pool3d(x, kernel, stride=None, padding=0, divisor="include_pad"):
+    """y_{d,i,j} = 1/(rpq) Σ x over the r×p×q window on (N, C, D, H, W). Derived: 000/001 row
+    'AveragePooling-2D' with three spatial axes; ``divisor`` as in :func:`avg_pool2d`."""
+    return _avg_pool(3, x, kernel, stride, padding, divisor)
+
+
+def avg_pool3d_vjp(cotangent, x, kernel, stride=None, padding=0, divisor="include_pad"):
+    """dL/dx = Σ dL/dy_w / divisor_w over the windows w containing the position. Derived
+    from 000/001 row 'AveragePooling-2D' (see :func:`avg_pool2d_vjp`)."""
+    return _avg_pool_vjp(3, cotangent, x, kernel, stride, padding, divisor)

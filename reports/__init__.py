@@ -1,24 +1,24 @@
 """Output of a conformance run: results.json (the machine record), junit.xml (for CI
-systems) and index.html (for people). ``write_all`` writes all three."""
+systems) and index.html (for people). ``write_all`` writes all three; ``write_report``
+re-renders index.html from a results.json document (plus pytest-benchmark JSON);
+``reports.compare`` diffs two runs (the regression gate)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .html import write_html
+from .html import write_html, write_report
 from .junit import write_junit
-from .results import write_results
+from .results import load_results, write_results
 
 
 def write_all(out_dir, environment: dict, records: list[dict], meta: dict,
-              extras: dict | None = None) -> list[Path]:
-    """``extras``: further top-level sections of results.json (errata, claims,
-    conventions, known_discrepancies)."""
+              extra: dict | None = None, bench: dict | None = None) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_results(out / "results.json", environment, records, meta, extras),
+    return [write_results(out / "results.json", environment, records, meta, extra),
             write_junit(out / "junit.xml", records),
-            write_html(out / "index.html", environment, records, meta)]
+            write_html(out / "index.html", environment, records, meta, bench=bench, extra=extra)]
 
 
-__all__ = ["write_all", "write_results", "write_junit", "write_html"]
+__all__ = ["write_all", "write_results", "write_junit", "write_html", "write_report", "load_results"]

@@ -1,80 +1,94 @@
-"""index.html: a plain, complete, self-contained table of every record.
+"""index.html: one self-contained page (inline CSS, JavaScript and SVG; no network).
 
-No external assets: inline CSS only, so the file opens from a downloaded CI artifact.
-Cells are coloured by the ratio of error to tolerance, not just by pass/fail.
+It shows the environment and a verdict summary, the unexplained results first, a matrix
+module × framework × device × dtype (× mode) whose cells are coloured by their worst
+ratio of error to tolerance, a sortable case list, a drill-down per case (every check's
+error, tolerance, ratio, worst index, got/expected, repro command, citations, verdict),
+the findings other tools add to results.json (errata, conventions, known discrepancies)
+as generic tables, and — given pytest-benchmark JSON — the benchmark timings and plots.
+
+The records travel as one compact JSON blob (``reports.payload``) and the page builds its
+DOM from it, which keeps a 5,000-case report within a few MB and renders it in well
+under a second here. ``?selftest=1`` makes the page exercise itself (see ``script.py``).
 """
 
 from __future__ import annotations
 
-import html
-import json
+from html import escape
 from pathlib import Path
 
-from .results import summary
+from . import benchmarks, payload, sections
+from .assets import CSS
+from .results import SCHEMA, summary
+from .script import JS
 
-CSS = """
-body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #ddd;padding:3px 6px;
-vertical-align:top}th{background:#f3f3f3;text-align:left}code{font-size:12px}
-.pass{background:#e7f6e7}.fail,.error{background:#fbe3e3}.skip{color:#777;background:#f7f7f7}
-.convention{background:#fff5d6}.num{text-align:right;font-variant-numeric:tabular-nums}
-.env td:first-child{font-weight:600}
-"""
+TOOLBAR = """<div class="toolbar">
+<label>module <input id="f-module" type="search" placeholder="filter modules" size="18"></label>
+<label>family <select id="f-family"><option value="">all</option></select></label>
+<label>framework <select id="f-framework"><option value="">all</option></select></label>
+<label>status <select id="f-status"><option value="">all</option></select></label>
+<label>sort <select id="f-sort"><option value="module">module</option><option value="family">family</option>
+<option value="status">status (worst first)</option><option value="ratio">worst ratio</option></select></label>
+<span id="f-count" class="muted"></span></div>"""
 
-
-def _ratio_colour(ratio) -> str:
-    """Green (ratio 0) to amber (ratio 1); red beyond."""
-    try:
-        r = float(ratio)
-    except (TypeError, ValueError):
-        return ""
-    if r > 1:
-        return "background:#f4b6b6"
-    hue = 120 - 80 * min(max(r, 0.0), 1.0) ** 0.5
-    return f"background:hsl({hue:.0f},70%,85%)"
-
-
-def _fmt(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return f"{v:.3g}"
-    return html.escape(str(v))
+LEGEND = """<div class="legend">worst |error| / tolerance over the case's checks:
+<span class="grad" style="background:linear-gradient(90deg,hsl(130,62%,80%),hsl(85,62%,78%),hsl(40,62%,76%))"></span>
+10⁻³ … 1 (pass) <span class="sw" style="background:hsl(0,72%,74%)"></span> &gt;1 fail
+<span class="sw" style="background:hsl(0,72%,32%)"></span> ≥10³ / ∞
+<span class="sw" style="background:#6a1b4d;color:#fff">err</span> error
+<span class="sw" style="background:#e2e2e2">–</span> skip (reason on hover)
+markers: <b>c</b> convention · <b>d</b> framework discrepancy · <b>e</b> document erratum ·
+<b>n</b> nondeterministic · <b>?</b> other verdict · <b>!</b> unexplained (outlined). Click a cell for its checks and repro command.</div>"""
 
 
-def render(environment: dict, records: list[dict], meta: dict) -> str:
+def render_doc(doc: dict, bench: dict | None = None) -> str:
+    """The page for a results.json document (and optional pytest-benchmark JSON)."""
+    records = doc.get("cases") or []
+    env, meta = doc.get("environment") or {}, doc.get("run") or {}
     s = summary(records)
-    e = html.escape
-    env_rows = "".join(f"<tr><td>{e(k)}</td><td>{e(json.dumps(v) if isinstance(v, dict) else str(v))}</td></tr>"
-                       for k, v in environment.items())
-    rows = []
-    for r in records:
-        cls = "convention" if r.get("verdict") == "convention" else r["status"]
-        repro = f"<br><code>{e(r['repro'])}</code>" if r.get("repro") and r["status"] != "pass" else ""
-        rows.append(
-            f"<tr class='{cls}'><td>{e(r['case_id'])}</td><td>{e(r['check'])}</td>"
-            f"<td>{e(r['status'])}</td><td>{_fmt(r.get('verdict'))}</td>"
-            f"<td class='num' style='{_ratio_colour(r.get('ratio'))}'>{_fmt(r.get('ratio'))}</td>"
-            f"<td class='num'>{_fmt(r.get('max_abs_err'))}</td><td class='num'>{_fmt(r.get('tolerance'))}</td>"
-            f"<td class='num'>{r.get('examples', 0)}</td><td>{'yes' if r.get('composed') else ''}</td>"
-            f"<td>{e(r.get('reason') or '')}{repro}</td></tr>")
-    counts = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "error", "skip"))
-    verdicts = ", ".join(f"{v} {k}" for k, v in s["verdicts"].items())
+    blob = payload.to_script_json(payload.build(records))
+    status = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "error", "skip") if s[k])
+    unexplained = sum(r.get("verdict") == "unexplained" for r in records)
+    title = f"Gradient conformance: {status or 'no cases'}" + (f", {unexplained} unexplained" if unexplained else "")
+    nav = ["<a href='#matrix-sec'>matrix</a>", "<a href='#cases-sec'>cases</a>"]
+    nav += [f"<a href='#sec-{escape(k)}'>{escape(sections.finding_title(k).lower())}</a>"
+            for k in sections.finding_keys(doc)]
+    if bench:
+        nav.append("<a href='#benchmarks'>benchmarks</a>")
+    nav.append("<a href='#environment'>environment</a>")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Gradient conformance: {counts}</title><style>{CSS}</style></head><body>
-<h1>Gradient conformance</h1>
-<p><b>{s['cases']} cases, {s['records']} checks:</b> {counts}. Verdicts: {verdicts or 'none'}.
-Profile {e(str(meta.get('profile')))}, seed {e(str(meta.get('seed')))}, {meta.get('wall_s', '?')} s.</p>
-<h2>Environment</h2><table class="env">{env_rows}</table>
-<h2>Checks</h2>
-<p>ratio = worst |got − expected| / tolerance over all examples (≤ 1 passes).</p>
-<table><thead><tr><th>case</th><th>check</th><th>status</th><th>verdict</th><th>ratio</th>
-<th>max abs err</th><th>tolerance</th><th>examples</th><th>composed</th><th>reason / repro</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{escape(title)}</title><style>{CSS}</style></head><body>
+<header><h1>Gradient conformance</h1>{sections.verdict_summary(records, meta)}
+<nav>{' '.join(nav)}</nav></header><main>
+{sections.unexplained(records)}
+<section id="matrix-sec"><h2>Matrix</h2>{TOOLBAR}{LEGEND}
+<div class="scroll"><table id="matrix"></table></div></section>
+<section id="cases-sec"><h2>Cases <span id="list-count" class="count"></span></h2>
+<div class="scroll"><table id="caselist"></table></div><button id="more" hidden>show all</button></section>
+{sections.findings(doc)}
+{benchmarks.section(bench)}
+<section id="environment"><h2>Environment</h2>{sections.environment_table(env, meta)}</section>
+</main><aside id="detail" hidden></aside>
+<script type="application/json" id="cf-data">{blob}</script>
+<script>{JS}</script></body></html>
 """
 
 
-def write_html(path, environment: dict, records: list[dict], meta: dict) -> Path:
+def render(environment: dict, records: list[dict], meta: dict, bench: dict | None = None,
+           extra: dict | None = None) -> str:
+    doc = {"schema": SCHEMA, "environment": environment, "run": meta, "cases": records, **(extra or {})}
+    return render_doc(doc, bench)
+
+
+def write_report(path, doc: dict, bench: dict | None = None) -> Path:
     path = Path(path)
-    path.write_text(render(environment, records, meta), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_doc(doc, bench), encoding="utf-8")
     return path
+
+
+def write_html(path, environment: dict, records: list[dict], meta: dict,
+               bench: dict | None = None, extra: dict | None = None) -> Path:
+    doc = {"schema": SCHEMA, "environment": environment, "run": meta, "cases": records, **(extra or {})}
+    return write_report(path, doc, bench)

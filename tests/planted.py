@@ -73,3 +73,81 @@ class Honest(NumpyAdapter):
 
     name = "honest"
     package = None
+
+
+class FakeGpu(NumpyAdapter):
+    """The references, pretending to run on a "gpu" too (same arithmetic): exercises the
+    GPU code paths (cross-device and determinism checks, precision modes) on a CPU."""
+
+    name = "fake-gpu"
+    package = None
+
+    def device_reason(self, device):
+        return None
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, *, device="cpu", **kw):
+        return super().vjp(module, args, names, wrt, cotangent, attrs, device="cpu", **kw)
+
+    def tf32_active(self, device):
+        return device == "gpu"
+
+
+class NoisyGpu(FakeGpu):
+    """Like FakeGpu, but its "gpu" gradients wobble in the last bit from run to run, as
+    atomics-based scatter-adds do: not bitwise reproducible, still within tolerance."""
+
+    name = "noisy-gpu"
+    _calls = 0
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, *, device="cpu", **kw):
+        result = super().vjp(module, args, names, wrt, cotangent, attrs, device=device, **kw)
+        if device == "gpu":
+            NoisyGpu._calls += 1
+            for k, g in result.grads.items():
+                result.grads[k] = (g * (1 + (NoisyGpu._calls % 2) * np.finfo(g.dtype).eps)).astype(g.dtype)
+        return result
+
+
+RECURRENT = ("simple_rnn", "lstm", "gru", "gru_softmax_ce")
+
+
+class DroppedH0Grad(NumpyAdapter):
+    """A BPTT that stops at step 1: the gradient flowing into the initial state h0 is lost
+    (returned as zeros); everything else, c0 included, is right."""
+
+    name = "dropped-h0"
+    package = None
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, **kw):
+        result = super().vjp(module, args, names, wrt, cotangent, attrs, **kw)
+        if module in RECURRENT and "h0" in result.grads:
+            result.grads["h0"] = np.zeros_like(result.grads["h0"])
+        return result
+
+
+class SwappedGates(NumpyAdapter):
+    """Two gates swapped in packed weights, the classic gate-order mix-up:
+
+    * lstm: the gradient of the packed input weight (4H, I) is unpacked with the i and f
+      blocks swapped (the forward is right), so exactly grad:U_i and grad:U_f are wrong;
+    * gru: the packed weights are built in torch's order r, z, n but read in Keras' z, r, h,
+      so the forward runs with r and z swapped (and autodiff maps the gradients back through
+      the same wrong packing): every gru check is wrong.
+    """
+
+    name = "swapped-gates"
+    package = None
+    GRU_SWAP = {"W_r": "W_z", "W_z": "W_r", "U_r": "U_z", "U_z": "U_r", "b_r": "b_z", "b_z": "b_r"}
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, **kw):
+        if module == "gru":
+            by_name = dict(zip(names, args))
+            swapped = [by_name[self.GRU_SWAP.get(n, n)] for n in names]
+            result = super().vjp(module, swapped, names, wrt, cotangent, attrs, **kw)
+            result.grads = {n: result.grads[self.GRU_SWAP.get(n, n)] for n in result.grads}
+            return result
+        result = super().vjp(module, args, names, wrt, cotangent, attrs, **kw)
+        if module == "lstm":
+            g = result.grads
+            g["U_i"], g["U_f"] = g["U_f"], g["U_i"]
+        return result

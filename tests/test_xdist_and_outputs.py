@@ -30,5 +30,5 @@ def test_xdist_gives_the_same_results(tmp_path):
     assert sum(int(s.get("tests")) for s in junit) == len(a["cases"])
     assert sum(int(s.get("skipped")) for s in junit) == sum(r["status"] == "skip" for r in a["cases"])
     html = (tmp_path / "one" / "index.html").read_text()
-    assert "max_pool2d[ties,k=2,s=1]-numpy-float64-cpu" in html and "<script" not in html
+    assert "max_pool2d[ties,k=2,s=1]-numpy-float64-cpu" in html and "<script src" not in html
     assert "http://" not in html and "https://" not in html  # self-contained

@@ -1,0 +1,120 @@
+"""``python -m conformance bench``: one pytest-benchmark worker process per framework,
+merged into one bench.json, rendered into the report.
+
+Each worker is started with the thread-count environment (``OMP_NUM_THREADS``,
+``MKL_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``) already set and pinned to the same first
+``threads`` CPUs before Python starts, so no framework's pool sees another's and every
+framework gets the same CPUs; inside, the framework's own thread API is set before its
+first op (``conformance.bench.plugin``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_FILE = Path(__file__).with_name("test_bench.py")
+FRAMEWORKS = ("numpy", "torch", "tensorflow", "jax")
+MODES = ("eager", "compiled")
+PASSES = ("forward", "forward+vjp")
+
+
+def available_cpus() -> list[int]:
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return list(range(os.cpu_count() or 1))
+
+
+def _worker_env(threads: int) -> dict:
+    # A worker started from inside an xdist worker (the tool's own tests) must not look
+    # like one: pytest-benchmark disables itself when it sees PYTEST_XDIST_WORKER.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT_TEST"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env[k] = str(threads)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def _worker(framework: str, opts: list[str], json_path: Path, threads: int, log) -> tuple[int, str]:
+    cpus = available_cpus()[:threads]
+    argv = [sys.executable, "-m", "pytest", str(TEST_FILE), "--noconftest", "-p",
+            "conformance.bench.plugin", "-p", "no:cacheprovider", "-q", "-rs",
+            "-p", "no:xdist", "-W", "ignore::DeprecationWarning", f"--benchmark-json={json_path}",
+            "--benchmark-columns=median,iqr,rounds,iterations",
+            "--benchmark-sort=name", f"--cb-framework={framework}", f"--cb-threads={threads}", *opts]
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if hasattr(os, "sched_setaffinity") else None
+    t0 = time.time()
+    proc = subprocess.run(argv, cwd=ROOT, env=_worker_env(threads), capture_output=True, text=True,
+                          preexec_fn=pin)
+    tail = [l for l in proc.stdout.splitlines() if l.strip()][-1:] or ["(no output)"]
+    log(f"  {framework:<11} {tail[0]}  [{time.time() - t0:.0f} s]")
+    if proc.returncode not in (0, 5):
+        log(proc.stdout[-4000:] + proc.stderr[-2000:])
+    return proc.returncode, proc.stdout
+
+
+def merge(parts: list[dict], meta: dict) -> dict:
+    """One pytest-benchmark document from the per-framework ones (same format)."""
+    doc = {k: v for k, v in (parts[0] if parts else {}).items() if k != "benchmarks"}
+    doc["benchmarks"] = [b for p in parts for b in p.get("benchmarks", [])]
+    doc["conformance"] = meta
+    return doc
+
+
+def run_bench(*, out, frameworks=None, modules=None, devices=("cpu",), dtypes=("float32",),
+              modes=MODES, passes=PASSES, threads=0, scaling=True, gemm=True, thorough=False,
+              log=print) -> tuple[int, Path | None]:
+    """Run the benchmarks; write OUT/bench.json and OUT/index.html. Returns (exit code,
+    bench.json path)."""
+    from adapters import load_adapter
+
+    from .plugin import default_modules
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    threads = threads or len(available_cpus())
+    modules = list(modules or default_modules())
+    skipped, skipped_benchmarks, parts, code = {}, {}, [], 0
+    opts = [f"--cb-modules={','.join(modules)}", f"--cb-devices={','.join(devices)}",
+            f"--cb-dtypes={','.join(dtypes)}", f"--cb-modes={','.join(modes)}",
+            f"--cb-passes={','.join(passes)}"]
+    opts += [] if scaling else ["--cb-no-scaling"]
+    opts += [] if gemm else ["--cb-no-gemm"]
+    opts += ["--cb-thorough"] if thorough else []
+    t0 = time.time()
+    log(f"benchmarks: {', '.join(modules)} × {', '.join(frameworks or FRAMEWORKS)}; {threads} threads, "
+        f"devices {', '.join(devices)}, dtypes {', '.join(dtypes)}, modes {', '.join(modes)}")
+    for fw in frameworks or FRAMEWORKS:
+        if load_adapter(fw).version() is None:
+            skipped[fw] = f"{fw} is not installed"
+            log(f"  {fw:<11} skipped: not installed")
+            continue
+        part, skips = out / f".bench-{fw}.json", out / f".bench-{fw}-skips.json"
+        rc, _ = _worker(fw, opts + [f"--cb-skips={skips}"], part, threads, log)
+        if rc not in (0, 5):
+            code = 1
+        if part.exists():
+            parts.append(json.loads(part.read_text(encoding="utf-8")))
+            part.unlink()
+        if skips.exists():
+            skipped_benchmarks.update(json.loads(skips.read_text(encoding="utf-8")))
+            skips.unlink()
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    meta = {"threads": threads, "loadavg_after": [round(x, 2) for x in load] if load else None,
+            "cpu_count": os.cpu_count(), "cpus": available_cpus()[:threads], "frameworks": list(frameworks or FRAMEWORKS),
+            "skipped": skipped,
+            "skipped_benchmarks": skipped_benchmarks, "modules": modules, "devices": list(devices), "dtypes": list(dtypes),
+            "modes": list(modes), "passes": list(passes), "wall_s": round(time.time() - t0, 1)}
+    path = out / "bench.json"
+    path.write_text(json.dumps(merge(parts, meta), indent=1) + "\n", encoding="utf-8")
+    log(f"benchmarks: {sum(len(p.get('benchmarks', [])) for p in parts)} timings in "
+        f"{meta['wall_s']} s -> {path}")
+    return code, path

@@ -1,0 +1,97 @@
+"""The timing harness between a framework's prepared callable and pytest-benchmark.
+
+A :class:`Prepared` is what a framework file (``fw_*.py``) hands over: ``call()`` runs
+the timed work once on inputs already on the device, ``sync(result)`` waits for it to
+finish, ``compile_s`` is the (separately measured) compilation time, ``check()`` runs
+after timing (e.g. TF's retracing guard).
+
+Synchronisation (BENCHMARKING.md §2): the clock must not stop before the device is done,
+but a sync per call inflates small-op timings on a GPU. pytest-benchmark's
+``pedantic(iterations=I)`` calls the target I times between starting and stopping its
+clock, so :class:`BlockSync` syncs after every I-th call: once per timed block, always
+just before the clock stops. Frameworks whose consecutive calls are not ordered on one
+stream (JAX's CPU client may overlap independent dispatches) set ``per_call_sync`` and
+are synchronised after every call instead.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class Prepared:
+    call: Callable[[], Any]
+    sync: Callable[[Any], Any]
+    compile_s: float | None = None
+    per_call_sync: bool = False
+    check: Callable[[], None] = lambda: None
+    info: dict = field(default_factory=dict)
+
+
+class BlockSync:
+    """``target()`` for pytest-benchmark: call, and sync after every ``every``-th call."""
+
+    def __init__(self, prepared: Prepared, every: int) -> None:
+        self.prepared, self.every, self.calls, self.syncs = prepared, max(1, every), 0, 0
+
+    def __call__(self):
+        result = self.prepared.call()
+        self.calls += 1
+        if self.calls % self.every == 0:
+            self.prepared.sync(result)
+            self.syncs += 1
+        return result
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long to spend: one round lasts about ``round_s``; rounds are as many as fit in
+    ``total_s``, clamped to [min_rounds, max_rounds]."""
+
+    round_s: float = 0.002
+    total_s: float = 0.25
+    min_rounds: int = 5
+    max_rounds: int = 25
+    warmup_rounds: int = 1
+
+
+QUICK = Budget()
+THOROUGH = Budget(round_s=0.01, total_s=2.0, min_rounds=15, max_rounds=200, warmup_rounds=3)
+
+
+def per_call_seconds(prepared: Prepared, min_s: float = 0.02, max_calls: int = 1000) -> float:
+    """The cheapest of a few synced single calls (at least ``min_s`` of them, or one
+    call when a call takes longer), after one warm-up call."""
+    prepared.sync(prepared.call())
+    best, spent, n = float("inf"), 0.0, 0
+    while spent < min_s and n < max_calls:
+        t0 = time.perf_counter()
+        prepared.sync(prepared.call())
+        dt = time.perf_counter() - t0
+        best, spent, n = min(best, dt), spent + dt, n + 1
+    return best
+
+
+def plan(per_call: float, budget: Budget) -> tuple[int, int]:
+    """(rounds, iterations) for a call lasting ``per_call`` seconds."""
+    iterations = max(1, min(100_000, round(budget.round_s / max(per_call, 1e-9))))
+    rounds = int(budget.total_s / max(per_call * iterations, 1e-9))
+    return max(budget.min_rounds, min(budget.max_rounds, rounds)), iterations
+
+
+def measure(benchmark, prepared: Prepared, budget: Budget = QUICK) -> dict:
+    """Time ``prepared`` with ``benchmark.pedantic``; returns what was done (for extra_info)."""
+    per_call = per_call_seconds(prepared)
+    rounds, iterations = plan(per_call, budget)
+    every = 1 if prepared.per_call_sync else iterations
+    target = BlockSync(prepared, every)
+    # A slow call was warmed up by the calibration already: no further warm-up round.
+    warmup = budget.warmup_rounds if per_call * iterations < 0.05 else 0
+    benchmark.pedantic(target, rounds=rounds, warmup_rounds=warmup, iterations=iterations)
+    prepared.check()
+    return {"rounds": rounds, "iterations": iterations, "warmup_rounds": warmup, "calibration_s": per_call,
+            "sync": "every call" if every == 1 else f"once per block of {iterations} calls",
+            "syncs": target.syncs, "calls": target.calls}

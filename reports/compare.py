@@ -1,0 +1,135 @@
+"""The regression gate: ``python -m conformance compare OLD NEW [--max-slowdown 10%]``.
+
+OLD and NEW are results.json files, pytest-benchmark JSON files, or directories holding
+``results.json`` and optionally ``bench.json``. Checks are matched by (case id, check)
+and timings by ``bench_id``. Regressions (exit 1): a check that fails or errors in NEW
+but did not in OLD (or did not exist), and a timing whose NEW median exceeds the OLD
+median by more than the allowed slowdown. Reported without failing the gate: fixed
+checks, verdict changes, checks that became skips, cases that appeared or disappeared,
+timings that got faster or have no counterpart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .benchmarks import rows as bench_rows
+from .inputs import InputError, load, resolve
+from .svg import seconds
+
+BAD = ("fail", "error")
+
+
+def parse_slowdown(text: str) -> float:
+    """'10%' -> 0.10; '0.1' -> 0.10 (a bare number is a fraction)."""
+    t = str(text).strip()
+    try:
+        value = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise InputError(f"--max-slowdown must look like 10% or 0.1, not {text!r}") from None
+    if not value >= 0:
+        raise InputError(f"--max-slowdown must be non-negative, not {text!r}")
+    return value
+
+
+@dataclass
+class Comparison:
+    max_slowdown: float
+    new_failures: list = field(default_factory=list)
+    fixed: list = field(default_factory=list)
+    verdict_changes: list = field(default_factory=list)
+    new_skips: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+    added: list = field(default_factory=list)
+    slower: list = field(default_factory=list)
+    faster: list = field(default_factory=list)
+    timing_unmatched: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def regressed(self) -> bool:
+        return bool(self.new_failures or self.slower)
+
+
+def _records(doc) -> dict:
+    return {(r["case_id"], r["check"]): r for r in doc.get("cases", [])}
+
+
+def _medians(bench) -> dict:
+    return {r["bench_id"]: r for r in bench_rows(bench or {}) if r.get("median")}
+
+
+def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict | None,
+                 max_slowdown: float = 0.10) -> Comparison:
+    c = Comparison(max_slowdown)
+    a, b = _records(old), _records(new)
+    for key, r in sorted(b.items()):
+        o = a.get(key)
+        if r["status"] in BAD and (o is None or o["status"] not in BAD):
+            c.new_failures.append((key, o["status"] if o else "absent", r))
+        elif o is not None and o["status"] in BAD and r["status"] == "pass":
+            c.fixed.append((key, o["status"], r))
+        elif o is not None and r["status"] == "skip" and o["status"] == "pass":
+            c.new_skips.append((key, r))
+        elif o is not None and o.get("verdict") != r.get("verdict") and r["status"] not in BAD:
+            c.verdict_changes.append((key, o.get("verdict"), r.get("verdict")))
+    old_cases, new_cases = {k[0] for k in a}, {k[0] for k in b}
+    c.missing, c.added = sorted(old_cases - new_cases), sorted(new_cases - old_cases)
+    if old_bench is not None and new_bench is not None:
+        ma, mb = _medians(old_bench), _medians(new_bench)
+        for bid in sorted(set(ma) & set(mb)):
+            ratio = mb[bid]["median"] / ma[bid]["median"]
+            row = (bid, ma[bid], mb[bid], ratio)
+            if ratio > 1 + max_slowdown:
+                c.slower.append(row)
+            elif ratio < 1 / (1 + max_slowdown):
+                c.faster.append(row)
+        c.timing_unmatched = sorted(set(ma) ^ set(mb))
+    elif (old_bench is None) != (new_bench is None):
+        c.notes.append(f"timings only in {'NEW' if old_bench is None else 'OLD'}: not compared")
+    return c
+
+
+def compare_paths(old, new, max_slowdown: float = 0.10) -> Comparison:
+    docs = []
+    for path in (old, new):
+        results, bench = resolve(path)
+        doc, bench_doc = load(results, bench)
+        docs.append((doc if results is not None else {"cases": []}, bench_doc, results is not None))
+    (od, ob, o_has), (nd, nb, n_has) = docs
+    c = compare_docs(od, nd, ob, nb, max_slowdown)
+    if o_has != n_has:
+        c.notes.append(f"results.json only in {'NEW' if n_has else 'OLD'}: checks not compared")
+    return c
+
+
+def _bench_line(row) -> str:
+    bid, o, n, ratio = row
+    iqr = lambda r: f" ± {seconds(r['iqr'] / 2)}" if r.get("iqr") else ""  # noqa: E731
+    return f"  {bid}: {seconds(o['median'])}{iqr(o)} -> {seconds(n['median'])}{iqr(n)} ({100 * (ratio - 1):+.0f}%)"
+
+
+def format_comparison(c: Comparison, old: str = "OLD", new: str = "NEW") -> str:
+    out = [f"compare {old} -> {new}"]
+
+    def block(title, items, fmt):
+        if items:
+            out.append(f"{title} ({len(items)}):")
+            out.extend(fmt(i) for i in items)
+
+    block("new failures", c.new_failures,
+          lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> {i[2]['status']}  {(i[2].get('reason') or '')[:200]}")
+    block(f"timing regressions (median slower by more than {100 * c.max_slowdown:g}%)", c.slower, _bench_line)
+    block("fixed", c.fixed, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> pass")
+    block("verdict changes", c.verdict_changes, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> {i[2]}")
+    block("now skipped", c.new_skips, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1].get('reason', '')[:160]}")
+    block(f"faster by more than {100 * c.max_slowdown:g}%", c.faster, _bench_line)
+    if c.missing:
+        out.append(f"cases only in {old}: {len(c.missing)} (e.g. {', '.join(c.missing[:5])})")
+    if c.added:
+        out.append(f"cases only in {new}: {len(c.added)} (e.g. {', '.join(c.added[:5])})")
+    if c.timing_unmatched:
+        out.append(f"timings without a counterpart: {len(c.timing_unmatched)}")
+    out.extend(f"note: {n}" for n in c.notes)
+    out.append("result: REGRESSED" if c.regressed else "result: no regressions")
+    return "\n".join(out)

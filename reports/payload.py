@@ -1,0 +1,154 @@
+"""The report's data: every record of results.json as one compact JSON blob.
+
+The page builds its matrix, filters and drill-downs from this blob in JavaScript, so a
+run of thousands of cases is one ``<script type="application/json">`` element rather than
+thousands of HTML rows. Compactness (the budget: 5,000 cases in under 5 MB):
+
+* strings that repeat (modules, frameworks, statuses, reasons, citations) are stored once
+  in ``strings`` and referred to by index;
+* fields shared by a case's checks (module, framework, device, dtype, mode, attrs,
+  composed, citations) are stored once per case;
+* a check's repro command is stored only when it is not the standard
+  ``python -m conformance repro ID --example 'JSON'`` (which the page rebuilds from the
+  case id and the example, see ``repro_of``);
+* errors, tolerances and ratios keep 4 significant digits; got/expected keep all
+  digits (the drill-down shows them in full).
+
+Layout (``CASE_FIELDS`` / ``CHECK_FIELDS`` name the positions)::
+
+    {"strings": [...], "case_fields": [...], "check_fields": [...],
+     "cases": [[id, module_id, module, family, framework, device, dtype, mode, attrs,
+                composed, [citation, ...], quoted_id, precision_mode, [check, ...]], ...]}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+
+CASE_FIELDS = ("id", "mid", "module", "family", "fw", "dev", "dtype", "mode", "attrs",
+               "composed", "cit", "qid", "prec", "checks")
+CHECK_FIELDS = ("check", "status", "verdict", "ratio", "abs", "rel", "tol", "wi", "got",
+                "exp", "reason", "conv", "examples", "example", "repro", "extra")
+# Record fields given their own place above; any other non-empty field (witnesses, erratum,
+# precision flags, whatever a producer adds) travels in a check's ``extra`` JSON.
+KNOWN = {"module", "attrs", "framework", "device", "dtype", "mode", "check", "case_id", "status",
+         "verdict", "convention", "reason", "max_abs_err", "max_rel_err", "tolerance", "ratio",
+         "worst_index", "got", "expected", "examples", "example", "repro", "composed", "citations",
+         "family"}
+REPRO_PREFIX = "python -m conformance repro "
+
+
+class Strings:
+    """Interns strings: each distinct string is stored once and referred to by index."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.items: list[str] = []
+
+    def __call__(self, value) -> int:
+        value = "" if value is None else str(value)
+        i = self.index.get(value)
+        if i is None:
+            i = self.index[value] = len(self.items)
+            self.items.append(value)
+        return i
+
+
+def family_of(module: str, record: dict | None = None) -> str:
+    """The module's family from the spec table (``BY_NAME``), else the record's own
+    ``family`` field, else "other" (a third-party module unknown to this checkout)."""
+    try:
+        from conformance.specs import BY_NAME
+    except Exception:  # a report rendered without the spec table importable
+        BY_NAME = {}
+    spec = BY_NAME.get(module)
+    if spec is not None:
+        return spec.family
+    return (record or {}).get("family") or "other"
+
+
+def module_id(record: dict) -> str:
+    variant = (record.get("attrs") or {}).get("variant")
+    return f"{record['module']}[{variant}]" if variant else record["module"]
+
+
+def _short(v):
+    """A float at 4 significant digits; inf/nan (stored as strings by records.py) kept."""
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, (int, float)):
+        f = float(v)
+        if not math.isfinite(f):
+            return str(f)
+        return float(f"{f:.4g}")
+    return v
+
+
+def _exact(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
+def example_json(example) -> str:
+    return "" if example is None else json.dumps(example, separators=(",", ":"), sort_keys=True)
+
+
+def repro_of(quoted_id: str, example: str) -> str:
+    """The standard repro command (what ``conformance.records.repro_command`` writes for
+    a built-in adapter); the page's JavaScript rebuilds it the same way."""
+    return f"{REPRO_PREFIX}{quoted_id} --example " + shlex.quote(example)
+
+
+def _check_row(r: dict, s: Strings, quoted_id: str) -> list:
+    example = example_json(r.get("example"))
+    repro = r.get("repro") or ""
+    if repro and example and repro == repro_of(quoted_id, example):
+        repro = 1  # rebuilt by the page
+    extra = {k: v for k, v in r.items() if k not in KNOWN and v not in (None, "", {}, [])}
+    return [s(r.get("check")), s(r.get("status")), s(r.get("verdict")),
+            _short(r.get("ratio")), _short(r.get("max_abs_err")), _short(r.get("max_rel_err")),
+            _short(r.get("tolerance")), r.get("worst_index"), _exact(r.get("got")),
+            _exact(r.get("expected")), s(r.get("reason")), r.get("convention"),
+            r.get("examples", 0), example, repro or 0,
+            s(json.dumps(extra, sort_keys=True, default=str) if extra else "")]
+
+
+def precision_mode(r: dict) -> str:
+    """The case's precision mode when it is not the default true-dtype arithmetic."""
+    p = r.get("precision")
+    mode = p.get("mode") if isinstance(p, dict) else p
+    return "" if mode in (None, "", "highest") else str(mode)
+
+
+def build(records: list[dict]) -> dict:
+    s = Strings()
+    cases: dict[str, list] = {}
+    families: dict[str, str] = {}
+    for r in records:
+        cid = r["case_id"]
+        case = cases.get(cid)
+        if case is None:
+            module = r["module"]
+            if module not in families:
+                families[module] = family_of(module, r)
+            attrs = {k: v for k, v in (r.get("attrs") or {}).items() if k != "variant"}
+            quoted = shlex.quote(cid)
+            case = cases[cid] = [
+                cid, s(module_id(r)), s(module), s(families[module]), s(r.get("framework")),
+                s(r.get("device")), s(r.get("dtype")), s(r.get("mode") or "eager"),
+                s(json.dumps(attrs, sort_keys=True) if attrs else ""), int(bool(r.get("composed"))),
+                [s(c) for c in r.get("citations") or ()], 0 if quoted == cid else quoted,
+                s(precision_mode(r)), []]
+        case[-1].append(_check_row(r, s, case[CASE_FIELDS.index("qid")] or cid))
+    return {"strings": s.items, "case_fields": list(CASE_FIELDS),
+            "check_fields": list(CHECK_FIELDS), "cases": list(cases.values())}
+
+
+def to_script_json(data) -> str:
+    """Compact JSON safe inside ``<script type="application/json">`` (no ``</``, no
+    ``<!--``: every ``<`` is written as its escape)."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
