@@ -131,9 +131,10 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args) -> int:
     if args.max_examples is not None and args.max_examples < 1:
         raise UsageError("--max-examples must be at least 1")
+    # Validate before any framework is imported.
     Selection.parse(modules=args.modules, frameworks=args.frameworks, dtypes=args.dtypes,
                     devices=args.devices, modes=args.modes, profile=args.profile,
-                    adapters=args.adapter, precision=args.precision)  # validate before any framework is imported
+                    adapters=args.adapter, precision=args.precision)
     import pytest
 
     suite = Path(__file__).with_name("test_suite.py")
