@@ -53,10 +53,10 @@ def defaults_table(defaults: list[dict]) -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 
-def errata_with_evidence(records: list[dict], max_examples: int = 150) -> tuple[list, list]:
+def errata_with_evidence(records: list[dict], max_examples: int = 100) -> tuple[list, list]:
     from .errata import evaluate_all
 
-    errata, claims = evaluate_all(max_examples)
+    errata, claims = evaluate_all(max_examples, modules={r["module"] for r in records})
     for e in errata:
         agreeing = sorted({f"{r['framework']} {r['dtype']}" for r in records
                            if r["module"] == e["module"] and r["check"] == e["check"]

@@ -24,7 +24,8 @@ def test_xdist_gives_the_same_results(tmp_path):
     assert "no gpu" in skips["relu-numpy-float32-gpu"]
     assert "injected mask" in skips["dropout[native]-numpy-float64-cpu"]
     ran = [r for r in a["cases"] if r["status"] == "pass"]
-    assert ran and all(r["verdict"] == "agree" and r["examples"] >= 1 for r in ran)
+    assert ran and all(r["examples"] >= 1 for r in ran)
+    assert {r["verdict"] for r in ran} <= {"agree", "document-erratum"}
 
     junit = ET.parse(tmp_path / "one" / "junit.xml").getroot()
     assert sum(int(s.get("tests")) for s in junit) == len(a["cases"])
