@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                     "of documented formulas, on Hypothesis-drawn inputs.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True,
-                           metavar="{run,list,repro,report,bench,compare}")
+                           metavar="{run,list,repro,report,bench,compare,claims}")
 
     run = sub.add_parser("run", help="run the conformance suite and write results",
                          description="Run the suite; writes DIR/results.json, DIR/junit.xml "
@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS")
     rep.add_argument("--seed", type=int, default=0)
     _bench_parsers(sub)
+    from .cli_claims import add_parser as add_claims
+
+    add_claims(sub)
     return p
 
 
@@ -121,8 +124,10 @@ def _bench_parsers(sub) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        from .cli_claims import cmd_claims
+
         return {"run": cmd_run, "list": cmd_list, "repro": cmd_repro, "report": cmd_report,
-                "bench": cmd_bench, "compare": cmd_compare}[args.command](args)
+                "bench": cmd_bench, "compare": cmd_compare, "claims": cmd_claims}[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -62,9 +62,13 @@ def errata_with_evidence(records: list[dict], max_examples: int = 100) -> tuple[
                            if r["module"] == e["module"] and r["check"] == e["check"]
                            and r["status"] == "pass" and r["framework"] != "numpy"
                            and (r.get("attrs") or {}).get("variant", "") in (e["variants"] or [""])})
-        e["evidence"]["frameworks"] = (
-            "pass against the corrected formula: " + ", ".join(agreeing) if agreeing
-            else "no framework ran this variant in this run")
+        if e["module"] is None:
+            e["evidence"]["frameworks"] = ("a step of a derivation, which no framework exposes: "
+                                           "finite differences and the corrected step decide")
+        else:
+            e["evidence"]["frameworks"] = (
+                "pass against the corrected formula: " + ", ".join(agreeing) if agreeing
+                else "no framework ran this variant in this run")
         e["repro"] = f"python -m conformance claims --check {e['id']}"
     return errata, claims
 
