@@ -73,6 +73,24 @@ def errata_with_evidence(records: list[dict], max_examples: int = 100) -> tuple[
     return errata, claims
 
 
+def expected_failures_status(records: list[dict]) -> list[dict]:
+    """Each expected failure: still failing (xfail), fixed (xpass: remove the entry), or
+    not run in this selection."""
+    from fnmatch import fnmatch
+
+    from .expected_failures import EXPECTED
+
+    out = []
+    for e in EXPECTED:
+        hits = [r for r in records if fnmatch(r["case_id"], e.case) and r["check"] in e.checks]
+        statuses = {r["status"] for r in hits}
+        state = ("not run" if not hits or statuses <= {"skip"} else
+                 "xfail" if "xfail" in statuses else "xpass" if statuses <= {"pass", "skip"} else
+                 "mixed: " + ", ".join(sorted(statuses)))
+        out.append({"case": e.case, "checks": list(e.checks), "status": state, "why": e.why})
+    return out
+
+
 def build(records: list[dict], defaults: list[dict], known: list[dict]) -> dict:
     """Settle verdicts in place and return the extra sections of results.json."""
     selected = {r["module"] for r in records}
@@ -80,5 +98,6 @@ def build(records: list[dict], defaults: list[dict], known: list[dict]) -> dict:
     errata = [e for e in errata if e["module"] is None or e["module"] in selected]
     assign(records, errata)
     return {"errata": errata, "claims": claims,
+            "expected_failures": expected_failures_status(records),
             "conventions": conventions_from_records(records) + defaults_table(defaults),
             "known_discrepancies": sorted(known, key=lambda k: (k["id"], k["framework"]))}

@@ -3,7 +3,8 @@
 The schema (documented in README.md, section "results.json"):
 
     module, attrs, framework, device, dtype, mode, check, case_id,
-    status      "pass" | "fail" | "error" | "skip"
+    status      "pass" | "fail" | "error" | "skip" | "xfail" (a failure listed, with its
+                explanation, in conformance/expected_failures.py: it does not fail the run)
     verdict     "agree" | "convention" | "framework-discrepancy" | "document-erratum" |
                 "unexplained" | null (skips); see conformance/verdicts.py
     convention  {rule: value} the framework was measured to follow, when not the documented one

@@ -17,9 +17,17 @@ from conformance.plugin import DEFAULTS_KEY, KNOWN_KEY, RECORDS_KEY
 
 
 def test_conformance(case, conformance_runner, record_property):
+    from conformance.expected_failures import match
+
     records = conformance_runner.run(case)
-    record_property(RECORDS_KEY, json.dumps([r.to_json() for r in records]))
     bad = [r for r in records if r.status in ("fail", "error")]
+    expected = [match(r.case_id, r.check) for r in bad]
+    if bad and all(e is not None and r.status == "fail" for r, e in zip(bad, expected)):
+        for r, e in zip(bad, expected):
+            r.status, r.reason = "xfail", f"expected failure — {e.why}. Measured: {r.reason}"
+        record_property(RECORDS_KEY, json.dumps([r.to_json() for r in records]))
+        pytest.xfail(expected[0].why)
+    record_property(RECORDS_KEY, json.dumps([r.to_json() for r in records]))
     if bad:
         lines = [f"{case.id}: {r.check} {r.status.upper()}: {r.reason}" for r in bad]
         lines.append(f"  example: {json.dumps(bad[0].example)}" if bad[0].example else "")

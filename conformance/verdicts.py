@@ -32,15 +32,18 @@ def assign(records: list[dict], errata: list[dict] | None = None) -> list[dict]:
         if r["status"] != "skip" and r["framework"] not in REFERENCE_ADAPTERS:
             groups[_group(r)].append(r)
     for r in records:
-        if r["status"] == "fail" and r.get("verdict") == "unexplained":
+        if r["status"] in ("fail", "xfail") and r.get("verdict") == "unexplained":
             others = [o for o in groups[_group(r)] if o["framework"] != r["framework"]]
             fd = (r.get("witnesses") or {}).get("finite_differences", "")
-            fd_ok = "(agree" in fd
             passing = [o["framework"] for o in others if o["status"] == "pass"]
             failing = [o["framework"] for o in others if o["status"] != "pass"]
             r.setdefault("witnesses", {})["other_frameworks"] = (
                 f"pass: {', '.join(passing) or 'none'}; fail: {', '.join(failing) or 'none'}")
-            if fd_ok and passing and not failing:
+            # At ties and kinks finite differences cannot arbitrate; there the agreement of
+            # at least two other frameworks with the reference has to carry the verdict.
+            fd_ok = "(agree" in fd
+            fd_na = fd.startswith("not applicable")
+            if not failing and (fd_ok and passing or fd_na and len(passing) >= 2):
                 r["verdict"] = "framework-discrepancy"
     for erratum in errata or ():
         for r in records:

@@ -47,7 +47,7 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
     env, meta = doc.get("environment") or {}, doc.get("run") or {}
     s = summary(records)
     blob = payload.to_script_json(payload.build(records))
-    status = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "error", "skip") if s[k])
+    status = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "error", "skip", "xfail") if s[k])
     unexplained = sum(r.get("verdict") == "unexplained" for r in records)
     title = f"Gradient conformance: {status or 'no cases'}" + (f", {unexplained} unexplained" if unexplained else "")
     nav = ["<a href='#matrix-sec'>matrix</a>", "<a href='#cases-sec'>cases</a>"]

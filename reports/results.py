@@ -17,7 +17,7 @@ def summary(records: list[dict]) -> dict:
     by_status = Counter(r["status"] for r in records)
     by_verdict = Counter(r["verdict"] for r in records if r.get("verdict"))
     return {"records": len(records), "cases": len({r["case_id"] for r in records}),
-            **{s: by_status.get(s, 0) for s in ("pass", "fail", "error", "skip")},
+            **{s: by_status.get(s, 0) for s in ("pass", "fail", "error", "skip", "xfail")},
             "verdicts": dict(sorted(by_verdict.items()))}
 
 

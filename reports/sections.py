@@ -93,7 +93,7 @@ def findings(doc: dict) -> str:
 
 def verdict_summary(records: list[dict], meta: dict) -> str:
     s = summary(records)
-    chips = [f"<span class='chip st-{k}'>{s[k]} {k}</span>" for k in ("pass", "fail", "error", "skip")]
+    chips = [f"<span class='chip st-{k}'>{s[k]} {k}</span>" for k in ("pass", "fail", "error", "skip", "xfail")]
     verdicts = dict(s["verdicts"])
     ordered = [v for v in VERDICTS if v in verdicts] + sorted(v for v in verdicts if v not in VERDICTS)
     vchips = [f"<span class='chip v-{e(v)}'>{verdicts[v]} {e(v)}</span>" for v in ordered]

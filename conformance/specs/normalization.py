@@ -10,8 +10,8 @@ The eps=0.5 variant makes ε visible (ε ≈ σ²/6), so where ε sits is tested
 Error model (M = the size of a normalised set; M <= 48 for BN, <= 24 for GN, <= 16 for LN,
 <= 12 for IN; at least 6 so that the backward's two projections leave M − 2 >= 4 degrees of
 freedom). x comes from ``Distinct`` on [−3, 3]: set means are small next to the spread, and
-any 6 distinct grid values have σ >= 0.04·6/n (n <= 144 elements), typically σ ≈ 1.7, so the
-1/σ amplification of the mean's rounding error stays O(1). Forward: μ and σ² are reductions
+any 6 of its n grid values (gap 6/(n − 1)) have σ >= 1.7·gap ≈ 10/n >= 0.07 (n <= 144), and
+typically σ ≈ 1.7, so the 1/σ amplification of the mean's rounding error stays O(1). Forward: μ and σ² are reductions
 of length M, then ~8 elementwise steps: (M + 8)·u relative to |x − μ|/σ ≲ max|x̂|, i.e.
 <= 56 ulps of (|y_i| + max|y|) at M = 48 → 64. Backward: dL/dx = γr(g − mean g − x̂·mean(g x̂))
 subtracts two M-term means from g (the cancellation the brief warns of): 2·(M + 8)u of
