@@ -37,8 +37,13 @@ EXPECTED: tuple[Expected, ...] = (
 )
 
 
+def matches(e: Expected, case_id: str) -> bool:
+    """fnmatch with '*' and '?' only: the '[variant]' of a case id is literal."""
+    return fnmatch(case_id, e.case.replace("[", "[[]"))
+
+
 def match(case_id: str, check: str) -> Expected | None:
     for e in EXPECTED:
-        if fnmatch(case_id, e.case) and check in e.checks:
+        if matches(e, case_id) and check in e.checks:
             return e
     return None

@@ -76,13 +76,11 @@ def errata_with_evidence(records: list[dict], max_examples: int = 100) -> tuple[
 def expected_failures_status(records: list[dict]) -> list[dict]:
     """Each expected failure: still failing (xfail), fixed (xpass: remove the entry), or
     not run in this selection."""
-    from fnmatch import fnmatch
-
-    from .expected_failures import EXPECTED
+    from .expected_failures import EXPECTED, matches
 
     out = []
     for e in EXPECTED:
-        hits = [r for r in records if fnmatch(r["case_id"], e.case) and r["check"] in e.checks]
+        hits = [r for r in records if matches(e, r["case_id"]) and r["check"] in e.checks]
         statuses = {r["status"] for r in hits}
         state = ("not run" if not hits or statuses <= {"skip"} else
                  "xfail" if "xfail" in statuses else "xpass" if statuses <= {"pass", "skip"} else
