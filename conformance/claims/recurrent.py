@@ -45,3 +45,30 @@ CLAIMS = (
           problem="g12 = (1 − z)∘h̃ gives Δh̃ = +Δg12∘(1 − z): the sign is flipped",
           check="grad:h_tilde", **_STEP),
 )
+
+
+GRU_NOTES = "004_48320439d88c2957.txt"
+
+
+def _ce(y_hat, y):
+    """004 eq. 9's per-step loss: J = −Σ_i y_i log ŷ_i (per row)."""
+    return -np.sum(y * np.log(y_hat), axis=-1)
+
+
+def _ce_vjp(dj, y_hat, y):
+    return (-dj[..., None] * y / y_hat, None)
+
+
+def _ce_as_written(dj, y_hat, y):
+    """As written in 2.1.1: ∂J/∂ŷ = y / ŷ."""
+    return (dj[..., None] * y / y_hat, None)
+
+
+CLAIMS = CLAIMS + (
+    Claim(id="gru-004-dJ-dyhat-sign", seed=GRU_NOTES, where="section 2.1.1, ∂J/∂ŷ",
+          as_written="∂J/∂ŷ^{(t)} = y^{(t)} / ŷ^{(t)}",
+          problem="J = −Σ y log ŷ gives ∂J/∂ŷ = −y/ŷ: the minus sign is missing",
+          corrected_text="∂J/∂ŷ = −y / ŷ", as_written_vjp=_ce_as_written, check="grad:y_hat",
+          forward=_ce, corrected=_ce_vjp, dims={"N": (1, 3), "K": (2, 5)},
+          args={"y_hat": (("N", "K"), Uniform(0.05, 1.0)), "y": (("N", "K"), Uniform(0.0, 1.0))}),
+)
