@@ -200,6 +200,18 @@ class Adapter:
             return self._op_table().is_composed(module, attrs)
         return module in self.composed
 
+    def prepare_call(self, module: str, args, names, wrt, attrs: Mapping[str, Any], dtype: str,
+                     device: str, mode: str) -> dict[str, Any]:
+        """The checks every ``vjp`` starts with (arguments, device, attributes the framework
+        cannot express); returns the keyword arguments for the module's op."""
+        from .common import op_kwargs, validate_call
+
+        validate_call(mode, dtype, args, names, wrt)
+        reason = self.device_reason(device) or self.unsupported_reason(module, attrs)
+        if reason is not None:
+            raise Unsupported(reason)
+        return op_kwargs(module, attrs)
+
     # -- the one computation ---------------------------------------------------------------
     def vjp(
         self,

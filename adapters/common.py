@@ -37,6 +37,18 @@ def freeze(value: Any) -> Any:
     return value
 
 
+def signature_default(fn, name: str):
+    """The default of parameter ``name`` of ``fn`` in the installed framework (a probe);
+    a note when it cannot be read."""
+    import inspect
+
+    try:
+        value = inspect.signature(fn).parameters[name].default
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"unreadable ({type(exc).__name__})"
+    return "required" if value is inspect.Parameter.empty else value
+
+
 def op_kwargs(module: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in attrs.items() if module in _VARIANT_ONLY.get(k, {module})}
 

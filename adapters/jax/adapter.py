@@ -12,8 +12,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..base import Adapter, Unsupported, VjpResult
-from ..common import freeze, op_kwargs, validate_call
+from ..base import Adapter, VjpResult
+from ..common import freeze
 
 
 class JaxAdapter(Adapter):
@@ -56,15 +56,8 @@ class JaxAdapter(Adapter):
     def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],
             wrt: Sequence[str], cotangent, attrs: Mapping[str, Any], *, dtype: str,
             device: str = "cpu", mode: str = "eager", seed: int = 0) -> VjpResult:
-        validate_call(mode, dtype, args, names, wrt)
+        kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
         jax = self.framework
-        reason = self.device_reason(device)
-        if reason is not None:
-            raise Unsupported(reason)
-        reason = self.unsupported_reason(module, attrs)
-        if reason is not None:
-            raise Unsupported(reason)
-        kw = op_kwargs(module, attrs)
         dev = self._gpus()[0] if device == "gpu" else jax.devices("cpu")[0]
         arrays = [jax.device_put(np.asarray(a, dtype=dtype), dev) for a in args]
         diff = tuple(a for a, n in zip(arrays, names) if n in wrt)

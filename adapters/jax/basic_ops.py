@@ -26,7 +26,7 @@ def unsupported(module: str, attrs) -> str | None:
 
 
 def build(jax) -> dict[str, Any]:
-    jnp, lax = jax.numpy, jax.lax
+    jnp = jax.numpy
 
     def dropout(x, mask=None, *, rate=0.5, native=False, seed=0):
         if native:

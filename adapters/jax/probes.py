@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
-
-
-def _default(fn, name):
-    """The default of parameter ``name`` of ``fn``; a note when it cannot be read."""
-    try:
-        value = inspect.signature(fn).parameters[name].default
-    except (ValueError, TypeError, KeyError) as exc:
-        return f"unreadable ({type(exc).__name__})"
-    return "required" if value is inspect.Parameter.empty else value
+from ..common import signature_default as _default
 
 
 def defaults(jax) -> dict:

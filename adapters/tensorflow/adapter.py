@@ -14,8 +14,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..base import Adapter, Unsupported, VjpResult
-from ..common import as_list, freeze, op_kwargs, own_code, validate_call
+from ..base import Adapter, VjpResult
+from ..common import as_list, freeze, own_code
 
 
 class TensorFlowAdapter(Adapter):
@@ -67,15 +67,8 @@ class TensorFlowAdapter(Adapter):
     def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],
             wrt: Sequence[str], cotangent, attrs: Mapping[str, Any], *, dtype: str,
             device: str = "cpu", mode: str = "eager", seed: int = 0) -> VjpResult:
-        validate_call(mode, dtype, args, names, wrt)
+        kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
         tf = self.framework
-        reason = self.device_reason(device)
-        if reason is not None:
-            raise Unsupported(reason)
-        reason = self.unsupported_reason(module, attrs)
-        if reason is not None:
-            raise Unsupported(reason)
-        kw = op_kwargs(module, attrs)
         fn = self._function(module, kw, tuple(names), tuple(wrt), mode)
         multiple = isinstance(cotangent, (tuple, list))
         with tf.device("/GPU:0" if device == "gpu" else "/CPU:0"):

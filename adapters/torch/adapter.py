@@ -11,8 +11,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..base import Adapter, Unsupported, VjpResult
-from ..common import as_list, freeze, op_kwargs, own_code, validate_call
+from ..base import Adapter, VjpResult
+from ..common import as_list, freeze, own_code
 
 
 class TorchAdapter(Adapter):
@@ -53,15 +53,8 @@ class TorchAdapter(Adapter):
     def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],
             wrt: Sequence[str], cotangent, attrs: Mapping[str, Any], *, dtype: str,
             device: str = "cpu", mode: str = "eager", seed: int = 0) -> VjpResult:
-        validate_call(mode, dtype, args, names, wrt)
+        kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
         torch = self.framework
-        reason = self.device_reason(device)
-        if reason is not None:
-            raise Unsupported(reason)
-        reason = self.unsupported_reason(module, attrs)
-        if reason is not None:
-            raise Unsupported(reason)
-        kw = op_kwargs(module, attrs)
         dev = torch.device("cuda" if device == "gpu" else "cpu")
 
         tensors = [torch.tensor(np.asarray(a, dtype=dtype), device=dev, requires_grad=n in wrt)
