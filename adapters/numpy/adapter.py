@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..base import Adapter, Unsupported, VjpResult
-from ..common import as_list, validate_call
+from ..common import as_list
 
 
 class NumpyAdapter(Adapter):
@@ -44,13 +44,9 @@ class NumpyAdapter(Adapter):
         mode: str = "eager",
         seed: int = 0,
     ) -> VjpResult:
-        validate_call(mode, dtype, args, names, wrt)
+        kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
         if mode != "eager":
             raise Unsupported("numpy: the references have no compiled mode")
-        reason = self.device_reason(device)
-        if reason is not None:
-            raise Unsupported(reason)
-        kw = dict(attrs)
         if kw.pop("native", False):
             raise Unsupported("the numpy reference takes an injected mask")
         from references import REFERENCES
