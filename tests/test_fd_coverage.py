@@ -6,7 +6,7 @@ from pathlib import Path
 from references import REFERENCES
 
 FD_FILES = ["test_references_fd.py", "test_conv_references.py", "test_pool_norm_references.py",
-            "test_recurrent_references.py"]
+            "test_recurrent_references.py", "test_attention_references.py"]
 
 
 def test_every_reference_has_a_finite_difference_test():
