@@ -1,0 +1,116 @@
+"""Forward mode and second order through an adapter: the protocol's data and helpers.
+
+``Adapter.derivatives`` asks a framework for two kinds of derivative, each by every route
+(the framework's own machinery) it offers:
+
+* ``jvp`` — forward mode: for each differentiated argument ``a``, the output tangent
+  ``J_a v_a`` for the input tangent ``v_a`` on ``a`` alone (the other tangents zero). A
+  module with several outputs returns a tuple of output tangents.
+* ``hvp`` — second order: the Hessian-vector product of the scalar ``s(x) = ⟨u, f(x)⟩``
+  (``u`` the cotangent, summed over the outputs) along the joint tangent ``v`` (every
+  differentiated argument moved at once): ``H v``, one array per differentiated argument.
+
+A built-in adapter implements them in ``<ops_package>.derivatives`` (``ROUTES`` and
+``derivatives(adapter, ...)``), reusing its op table; any other adapter overrides
+``Adapter.derivatives`` or gets skips that say it implements none. A route the framework
+does not implement is returned as ``unsupported`` with the framework's own error text;
+the suite records it as a skip with that reason (the capability matrix).
+
+No framework is imported here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+KINDS = ("jvp", "hvp")
+# What an adapter without a derivatives module is asked for (and skipped with a reason).
+DEFAULT_ROUTES: Mapping[str, tuple[str, ...]] = {"jvp": ("jvp",), "hvp": ("hvp",)}
+
+# Phrases of the frameworks' "this derivative is not implemented" errors. An exception of
+# another kind is an error of the route, never a skip.
+_NOT_IMPLEMENTED = ("not implemented", "not supported", "not currently supported",
+                    "does not support", "does not currently support", "doesn't support",
+                    "no gradient defined", "unsupported", "is not differentiable",
+                    "not differentiable", "cannot be differentiated", "no registered")
+
+
+@dataclass
+class DerivativeResult:
+    """One route's answer: ``values`` {argument: array} (``jvp``: the output tangent for a
+    tangent on that argument, a tuple for several outputs; ``hvp``: that argument's part of
+    ``H v``); or ``unsupported`` (the framework's own text) or ``error`` (anything else)."""
+
+    kind: str
+    route: str
+    values: dict[str, Any] = field(default_factory=dict)
+    unsupported: str | None = None
+    error: str | None = None
+
+
+def _module(adapter):
+    package = getattr(adapter, "ops_package", None)
+    if package is None:
+        return None
+    try:
+        return importlib.import_module(f"{package}.derivatives")
+    except ModuleNotFoundError:
+        return None
+
+
+def routes_of(adapter) -> dict[str, tuple[str, ...]]:
+    """{kind: route names}: the derivatives module's ``ROUTES``, else the adapter's
+    ``DERIVATIVE_ROUTES`` (the references set none: they are the oracle's own source)."""
+    mod = _module(adapter)
+    if mod is not None:
+        return {k: tuple(v) for k, v in mod.ROUTES.items()}
+    return {k: tuple(v) for k, v in getattr(adapter, "DERIVATIVE_ROUTES", DEFAULT_ROUTES).items()}
+
+
+def run(adapter, *args, **kwargs) -> list[DerivativeResult]:
+    mod = _module(adapter)
+    if mod is None:
+        from .base import Unsupported
+
+        raise Unsupported(f"{adapter.name}: the adapter implements no forward-mode or "
+                          "second-order derivatives (Adapter.derivatives)")
+    return mod.derivatives(adapter, *args, **kwargs)
+
+
+def not_implemented(exc: BaseException) -> str | None:
+    """The framework's own one-line text when ``exc`` says a derivative is not
+    implemented; None for any other exception."""
+    text = f"{type(exc).__name__}: {exc}".strip()
+    first = " ".join(text.split())[:400]
+    if isinstance(exc, NotImplementedError) or type(exc).__name__ == "LookupError":
+        return first
+    low = text.lower()
+    return first if any(p in low for p in _NOT_IMPLEMENTED) else None
+
+
+def attempt(kind: str, route: str, fn) -> DerivativeResult:
+    """Run one route: its values, or why not (not implemented: a skip; else an error)."""
+    try:
+        return DerivativeResult(kind, route, values=fn())
+    except Exception as exc:  # a framework's failure is a result, never a crash
+        reason = not_implemented(exc)
+        if reason is not None:
+            return DerivativeResult(kind, route, unsupported=reason)
+        text = " ".join(f"{type(exc).__name__}: {exc}".split())[:600]
+        return DerivativeResult(kind, route, error=text)
+
+
+def split_args(args, names, wrt):
+    """(differentiated arrays, their names, a function rebuilding the full argument list
+    from differentiated values and the constants)."""
+    flags = [n in wrt for n in names]
+    diff_names = [n for n in names if n in wrt]
+    consts = [a for a, f in zip(args, flags) if not f]
+
+    def rebuild(diff_values, const_values=None):
+        it_d, it_c = iter(diff_values), iter(consts if const_values is None else const_values)
+        return [next(it_d) if f else next(it_c) for f in flags]
+
+    return [a for a, f in zip(args, flags) if f], diff_names, rebuild

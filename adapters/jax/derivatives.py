@@ -1,0 +1,115 @@
+"""JAX forward mode and second order, every route JAX offers (``adapters.derivatives``).
+
+* ``jvp``: ``jvp`` (``jax.jvp``) and ``linearize`` (``jax.linearize``, then the linear map);
+* ``hvp``: ``fwd_over_rev`` (``jax.jvp(jax.grad(s))``) and ``rev_over_rev``
+  (``jax.grad`` of ⟨``jax.grad(s)``, v⟩).
+
+Each route is one function of (differentiated arrays, constants, cotangents, tangents);
+compiled mode is ``jax.jit`` of it, cached per route, module, attrs, names and wrt, so JAX
+compiles one program per route and shape and reuses it across examples and arguments (the
+per-argument tangents of ``jvp`` are zeros elsewhere: the same program).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import Unsupported
+from ..common import freeze
+from ..derivatives import attempt
+
+ROUTES = {"jvp": ("jvp", "linearize"), "hvp": ("fwd_over_rev", "rev_over_rev")}
+
+
+def _program(jax, op, kw, is_diff, kind, route):
+    jnp = jax.numpy
+
+    def f_of(const):
+        def f(*d):
+            it_d, it_c = iter(d), iter(const)
+            out = op(*[next(it_d) if flag else next(it_c) for flag in is_diff], **kw)
+            return tuple(out) if isinstance(out, list) else out
+        return f
+
+    def s_of(const, us):
+        f = f_of(const)
+
+        def s(*d):
+            out = f(*d)
+            return sum(jnp.vdot(u, o) for u, o in zip(us, out if isinstance(out, tuple) else (out,)))
+        return s
+
+    if (kind, route) == ("jvp", "jvp"):
+        def prog(diff, const, tangents):
+            return jax.jvp(f_of(const), tuple(diff), tuple(tangents))[1]
+    elif (kind, route) == ("jvp", "linearize"):
+        def prog(diff, const, tangents):
+            _, linear = jax.linearize(f_of(const), *diff)
+            return linear(*tangents)
+    elif (kind, route) == ("hvp", "fwd_over_rev"):
+        def prog(diff, const, us, vs):
+            grad = jax.grad(s_of(const, us), argnums=tuple(range(len(diff))))
+            return jax.jvp(grad, tuple(diff), tuple(vs))[1]
+    elif (kind, route) == ("hvp", "rev_over_rev"):
+        def prog(diff, const, us, vs):
+            argnums = tuple(range(len(diff)))
+            grad = jax.grad(s_of(const, us), argnums=argnums)
+
+            def dot(*d):
+                return sum(jnp.vdot(g, v) for g, v in zip(grad(*d), vs))
+            return jax.grad(dot, argnums=argnums)(*diff)
+    else:
+        raise KeyError(f"jax: no {kind} route {route!r}")
+    return prog
+
+
+def _function(adapter, module, kw, names, wrt, kind, route, mode):
+    jax = adapter.framework
+    is_diff = [n in wrt for n in names]
+    prog = _program(jax, adapter.ops()[module], kw, is_diff, kind, route)
+    if mode == "eager":
+        return prog
+    cache = adapter.__dict__.setdefault("_derivative_programs", {})
+    key = (kind, route, module, freeze(kw), tuple(names), tuple(wrt))
+    if key not in cache:
+        cache[key] = jax.jit(prog)
+    return cache[key]
+
+
+def _numpy(value):
+    if isinstance(value, (tuple, list)):
+        return tuple(np.asarray(v) for v in value)
+    return np.asarray(value)
+
+
+def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
+                dtype, device="cpu", mode="eager", seed=0):
+    kw = adapter.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
+    if kw.get("native"):
+        raise Unsupported("the framework draws this variant's randomness: its derivatives "
+                          "are checked on the injected-argument variant")
+    jax = adapter.framework
+    dev = adapter._gpus()[0] if device == "gpu" else jax.devices("cpu")[0]
+
+    def put(a):
+        return jax.device_put(np.asarray(a, dtype=dtype), dev)
+
+    diff = tuple(put(a) for a, n in zip(args, names) if n in wrt)
+    const = tuple(put(a) for a, n in zip(args, names) if n not in wrt)
+    diff_names = [n for n in names if n in wrt]
+    us = tuple(put(c) for c in (cotangent if isinstance(cotangent, (tuple, list)) else [cotangent]))
+    vs = tuple(put(tangents[n]) for n in diff_names)
+    zeros = tuple(jax.numpy.zeros_like(d) for d in diff)
+    results = []
+    for route in routes.get("jvp", ()):
+        def run(route=route):
+            fn = _function(adapter, module, kw, names, wrt, "jvp", route, mode)
+            return {n: _numpy(fn(diff, const, zeros[:i] + (vs[i],) + zeros[i + 1:]))
+                    for i, n in enumerate(diff_names)}
+        results.append(attempt("jvp", route, run))
+    for route in routes.get("hvp", ()):
+        def run(route=route):
+            fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+            return dict(zip(diff_names, _numpy(tuple(fn(diff, const, us, vs)))))
+        results.append(attempt("hvp", route, run))
+    return results

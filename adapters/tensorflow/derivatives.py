@@ -1,0 +1,105 @@
+"""TensorFlow forward mode and second order, every route it offers (``adapters.derivatives``).
+
+* ``jvp``: ``forward_accumulator`` (``tf.autodiff.ForwardAccumulator``);
+* ``hvp``: ``nested_tapes`` (a ``GradientTape`` inside another: reverse over reverse) and
+  ``fwd_over_rev`` (a ``ForwardAccumulator`` around a ``GradientTape``, TensorFlow's
+  documented Hessian-vector product).
+
+Each route is one function of (tensors, cotangents, tangents); compiled mode wraps it in
+``tf.function(jit_compile=True)`` (XLA), cached per route, module, attrs, names and wrt and
+reused across examples and arguments. Channels-last ops transpose inside the op, so every
+route differentiates through the transposition too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import Unsupported
+from ..common import as_list, freeze, own_code
+from ..derivatives import attempt
+
+ROUTES = {"jvp": ("forward_accumulator",), "hvp": ("nested_tapes", "fwd_over_rev")}
+
+
+def _program(tf, op, kw, names, wrt, kind, route):
+    zero = tf.UnconnectedGradients.ZERO
+
+    def sources_of(tensors):
+        return [t for t, n in zip(tensors, names) if n in wrt]
+
+    if (kind, route) == ("jvp", "forward_accumulator"):
+        def prog(tensors, tangents):
+            with tf.autodiff.ForwardAccumulator(sources_of(tensors), tangents) as acc:
+                outs, _ = as_list(op(*tensors, **kw))
+            return [acc.jvp(o, unconnected_gradients=zero) for o in outs]
+    elif (kind, route) == ("hvp", "nested_tapes"):
+        def prog(tensors, us, vs):
+            sources = sources_of(tensors)
+            with tf.GradientTape() as outer:
+                outer.watch(sources)
+                with tf.GradientTape() as inner:
+                    inner.watch(sources)
+                    outs, _ = as_list(op(*tensors, **kw))
+                g = inner.gradient(outs, sources, output_gradients=us, unconnected_gradients=zero)
+                dot = tf.add_n([tf.reduce_sum(gi * vi) for gi, vi in zip(g, vs)])
+            return outer.gradient(dot, sources, unconnected_gradients=zero)
+    elif (kind, route) == ("hvp", "fwd_over_rev"):
+        def prog(tensors, us, vs):
+            sources = sources_of(tensors)
+            with tf.autodiff.ForwardAccumulator(sources, vs) as acc:
+                with tf.GradientTape() as tape:
+                    tape.watch(sources)
+                    outs, _ = as_list(op(*tensors, **kw))
+                g = tape.gradient(outs, sources, output_gradients=us, unconnected_gradients=zero)
+            return [acc.jvp(gi, unconnected_gradients=zero) for gi in g]
+    else:
+        raise KeyError(f"tensorflow: no {kind} route {route!r}")
+    return prog
+
+
+def _function(adapter, module, kw, names, wrt, kind, route, mode):
+    tf = adapter.framework
+    prog = _program(tf, adapter.ops()[module], kw, names, wrt, kind, route)
+    if mode == "eager":
+        return prog
+    cache = adapter.__dict__.setdefault("_derivative_programs", {})
+    key = (kind, route, module, freeze(kw), tuple(names), tuple(wrt))
+    if key not in cache:
+        name = f"{kind}_{route}_{module}_{len(cache)}"
+        cache[key] = tf.function(own_code(prog, name), jit_compile=True, reduce_retracing=True)
+    return cache[key]
+
+
+def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
+                dtype, device="cpu", mode="eager", seed=0):
+    kw = adapter.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
+    if kw.get("native"):
+        raise Unsupported("the framework draws this variant's randomness: its derivatives "
+                          "are checked on the injected-argument variant")
+    tf = adapter.framework
+    multiple = isinstance(cotangent, (tuple, list))
+    diff_names = [n for n in names if n in wrt]
+    results = []
+    with tf.device("/GPU:0" if device == "gpu" else "/CPU:0"):
+        tensors = [tf.constant(np.asarray(a, dtype=dtype)) for a in args]
+        us = [tf.constant(np.asarray(c, dtype=dtype)) for c in (cotangent if multiple else [cotangent])]
+        vs = [tf.constant(np.asarray(tangents[n], dtype=dtype)) for n in diff_names]
+        zeros = [tf.zeros_like(v) for v in vs]
+
+        def arrays(outs):
+            got = [o.numpy() for o in outs]
+            return tuple(got) if multiple else got[0]
+
+        for route in routes.get("jvp", ()):
+            def run(route=route):
+                fn = _function(adapter, module, kw, names, wrt, "jvp", route, mode)
+                return {n: arrays(fn(tensors, zeros[:i] + [vs[i]] + zeros[i + 1:]))
+                        for i, n in enumerate(diff_names)}
+            results.append(attempt("jvp", route, run))
+        for route in routes.get("hvp", ()):
+            def run(route=route):
+                fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+                return {n: g.numpy() for n, g in zip(diff_names, fn(tensors, us, vs))}
+            results.append(attempt("hvp", route, run))
+    return results
