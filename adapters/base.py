@@ -212,6 +212,25 @@ class Adapter:
             raise Unsupported(reason)
         return op_kwargs(module, attrs)
 
+    # -- forward mode and second order (adapters/derivatives.py) ---------------------------
+    def derivative_routes(self) -> dict[str, tuple[str, ...]]:
+        """{kind: route names}: the framework's own ways to compute ``jvp`` and ``hvp``."""
+        from .derivatives import routes_of
+
+        return routes_of(self)
+
+    def derivatives(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],
+                    wrt: Sequence[str], tangents: Mapping[str, np.ndarray], cotangent,
+                    attrs: Mapping[str, Any], *, routes: Mapping[str, Sequence[str]],
+                    dtype: str, device: str = "cpu", mode: str = "eager", seed: int = 0) -> list:
+        """Forward-mode tangents and Hessian-vector products by each requested route (see
+        ``adapters.derivatives``); a list of ``DerivativeResult``. Raises ``Unsupported``
+        when the adapter implements none."""
+        from .derivatives import run
+
+        return run(self, module, args, names, wrt, tangents, cotangent, attrs, routes=routes,
+                   dtype=dtype, device=device, mode=mode, seed=seed)
+
     # -- the one computation ---------------------------------------------------------------
     def vjp(
         self,
