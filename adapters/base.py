@@ -28,6 +28,12 @@ DTYPES = ("float32", "float64")
 DEVICES = ("cpu", "gpu")
 MODES = ("eager", "compiled")
 
+# The attribute the suite adds to ``attrs`` for a variant whose randomness the framework
+# draws itself (``conformance.spec.Variant.draws_randomness``, e.g. a framework's own
+# dropout): the op then draws its own mask from ``vjp``'s ``seed``, and the argument it
+# would otherwise take (the injected mask, a ``const``) is not sent.
+DRAWS_RANDOMNESS = "native"
+
 
 class Unsupported(Exception):
     """Raised by an adapter for a (module, dtype, device, mode) it cannot run; the message
@@ -192,9 +198,10 @@ class Adapter:
     def is_composed(self, module: str, attrs: Mapping[str, Any] | None = None) -> bool:
         """Whether ``module`` (with ``attrs``) is built from primitives, not a native op.
 
-        ``dropout`` in ``composed`` means the injected-mask form; the native form
-        (``attrs["native"]``) calls the framework's own dropout and is never composed."""
-        if module == "dropout" and attrs is not None and attrs.get("native"):
+        A module in ``composed`` is composed in its injected-argument form; the form whose
+        randomness the framework draws (``attrs[DRAWS_RANDOMNESS]``) calls the framework's
+        own op and is never composed."""
+        if attrs is not None and attrs.get(DRAWS_RANDOMNESS):
             return False
         if self.ops_package is not None and self.unavailable_reason() is None:
             return self._op_table().is_composed(module, attrs)
@@ -204,13 +211,13 @@ class Adapter:
                      device: str, mode: str) -> dict[str, Any]:
         """The checks every ``vjp`` starts with (arguments, device, attributes the framework
         cannot express); returns the keyword arguments for the module's op."""
-        from .common import op_kwargs, validate_call
+        from .common import validate_call
 
         validate_call(mode, dtype, args, names, wrt)
         reason = self.device_reason(device) or self.unsupported_reason(module, attrs)
         if reason is not None:
             raise Unsupported(reason)
-        return op_kwargs(module, attrs)
+        return dict(attrs)
 
     # -- forward mode and second order (adapters/derivatives.py) ---------------------------
     def derivative_routes(self) -> dict[str, tuple[str, ...]]:

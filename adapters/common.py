@@ -22,10 +22,6 @@ import numpy as np
 
 from .base import DTYPES, MODES
 
-# Attributes that select a variant; passed to the framework only for the modules that use them.
-_VARIANT_ONLY = {"native": {"dropout"}}
-
-
 def freeze(value: Any) -> Any:
     """A hashable version of an attribute value (for compiled-function caches)."""
     if isinstance(value, (list, tuple)):
@@ -47,10 +43,6 @@ def signature_default(fn, name: str):
     except (ValueError, TypeError, KeyError) as exc:
         return f"unreadable ({type(exc).__name__})"
     return "required" if value is inspect.Parameter.empty else value
-
-
-def op_kwargs(module: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in attrs.items() if module in _VARIANT_ONLY.get(k, {module})}
 
 
 def own_code(fn, name: str):

@@ -38,7 +38,7 @@ class Case:
     @property
     def attrs(self) -> dict:
         """Attributes as recorded in results: the variant's, plus its name."""
-        out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.variant.attrs.items()}
+        out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.variant.call_attrs.items()}
         if self.variant.name:
             out["variant"] = self.variant.name
         return out

@@ -13,10 +13,11 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from adapters.base import DRAWS_RANDOMNESS
 from references import REFERENCES
 
 from .compare import CheckResult, bitwise_check, bound_check, compare
-from .spec import CONST
+from .spec import CONST, TF32_ARITHMETIC
 from .strategies import make_cotangent, make_inputs
 
 
@@ -44,18 +45,17 @@ def rule_sets(rules: Mapping[str, tuple[str, ...]]) -> list[dict[str, str]]:
 
 
 def reference_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in attrs.items() if k != "native"}
-
-
-# Families whose float32 work is matmuls / convolutions: TF32 applies to them on a GPU.
-TF32_FAMILIES = {"linear", "convolution", "recurrent"}
+    """The attributes the reference takes: the variant's, without the flag that tells an
+    adapter the framework draws the randomness (``Variant.call_attrs``)."""
+    return {k: v for k, v in attrs.items() if k != DRAWS_RANDOMNESS}
 
 
 def arithmetic(case, adapter) -> str:
     """The arithmetic the tolerance model assumes: the dtype, or "tf32" where the case runs
-    at the framework's default precision on a GPU with TF32 switched on for its op."""
+    at the framework's default precision on a GPU with TF32 switched on for its op (a
+    module whose spec declares matmul arithmetic, ``TF32_ARITHMETIC``)."""
     if (case.precision == "default" and case.dtype == "float32"
-            and case.spec.family in TF32_FAMILIES and getattr(adapter, "tf32_active", None)
+            and case.spec.arithmetic in TF32_ARITHMETIC and getattr(adapter, "tf32_active", None)
             and adapter.tf32_active(case.device)):
         return "tf32"
     return case.dtype
@@ -73,7 +73,7 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
     spec, variant, dtype = case.spec, case.variant, case.dtype
     tol_dtype = arithmetic(case, adapter)
     inputs, rng = make_inputs(spec, variant, example, dtype)
-    native = bool(variant.attrs.get("native"))
+    native = variant.draws_randomness
     ref = REFERENCES[spec.name]
     attrs = reference_attrs(variant.attrs)
     args64 = {k: v.astype(np.float64) for k, v in inputs.items()}
@@ -87,7 +87,7 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
     wrt = [a.name for a in spec.differentiable]
     def call(device):
         return adapter.vjp(spec.name, [inputs[a.name] for a in sent], [a.name for a in sent],
-                           wrt, cotangent, variant.attrs, dtype=dtype, device=device,
+                           wrt, cotangent, variant.call_attrs, dtype=dtype, device=device,
                            mode=case.mode, seed=seed)
 
     result = call(case.device)

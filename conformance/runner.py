@@ -203,7 +203,7 @@ def _stats(c: CheckResult) -> dict:
 
 def _composed(adapter, case) -> bool:
     try:
-        return bool(adapter.is_composed(case.spec.name, case.variant.attrs))
+        return bool(adapter.is_composed(case.spec.name, case.variant.call_attrs))
     except TypeError:
         return bool(adapter.is_composed(case.spec.name))
 
@@ -220,4 +220,4 @@ def _skip_reason(case: Case, adapter) -> str | None:
     if not adapter.supports(case.spec.name):
         return f"{adapter.name} has no implementation of {case.spec.name}"
     check = getattr(adapter, "unsupported_reason", None)
-    return check(case.spec.name, case.variant.attrs) if check else None
+    return check(case.spec.name, case.variant.call_attrs) if check else None

@@ -11,9 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from adapters.base import DRAWS_RANDOMNESS
+
 from .domains import Domain
 
 INPUT, PARAM, CONST = "input", "param", "const"
+
+# What a module's float32 work is, for the tolerance models that depend on the arithmetic
+# unit rather than on the dtype alone: TF32 (and the low-precision models) apply to
+# ``matmul`` work — matrix products and convolutions, recurrent layers included.
+MATMUL, REDUCTION, ELEMENTWISE = "matmul", "reduction", "elementwise"
+ARITHMETIC = (MATMUL, REDUCTION, ELEMENTWISE)
+TF32_ARITHMETIC = frozenset({MATMUL})
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,11 @@ class Variant:
     the reference's) rule; the others are known alternatives. A framework that fails the
     first but matches an alternative gets a ``convention`` verdict naming it; one that
     matches none fails.
+
+    ``draws_randomness``: the framework draws this variant's randomness itself (its own
+    dropout): the ``const`` arguments (the injected mask) are not sent, the adapter's op
+    is told so by ``adapters.base.DRAWS_RANDOMNESS`` in its attributes, and the module's
+    ``recover`` and ``extra_checks`` judge what it drew.
     """
 
     name: str = ""
@@ -86,6 +100,13 @@ class Variant:
     domains: Mapping[str, Domain] = field(default_factory=dict)
     rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     note: str = ""
+    draws_randomness: bool = False
+
+    @property
+    def call_attrs(self) -> dict[str, Any]:
+        """The attributes sent to an adapter (and recorded): ``attrs``, plus the
+        randomness flag for a variant whose randomness the framework draws."""
+        return {**self.attrs, DRAWS_RANDOMNESS: True} if self.draws_randomness else dict(self.attrs)
 
 
 @dataclass(frozen=True)
@@ -104,12 +125,18 @@ class ModuleSpec:
     outputs: tuple[str, ...] = ()
     tolerance: Tolerance = Tolerance()
     dtypes: tuple[str, ...] = ("float32", "float64")
-    # Form of the module whose mask the framework draws itself (native dropout): the
-    # suite recovers ``recover_arg`` from the framework's output with ``recover`` and
-    # then judges the output and gradient against the reference given that argument.
+    # For a variant with ``draws_randomness``: ``recover(args64, output) -> {name: array}``
+    # recovers the arguments the framework drew (the mask) from its output; the output and
+    # gradients are then judged against the reference given those arguments.
     recover: Callable[..., Any] | None = None
-    # Checks beyond forward and gradients: (name, fn(inputs, result, attrs) -> (ok, msg, stats)).
+    # Checks beyond forward and gradients, for a variant with ``draws_randomness``:
+    # (name, fn(args64, recovered, attrs) -> (deviation, bound, detail)); the check passes
+    # when deviation <= bound.
     extra_checks: tuple[tuple[str, Callable[..., Any]], ...] = ()
+    # The arithmetic of its float32 work (``MATMUL``, ``REDUCTION`` or ``ELEMENTWISE``):
+    # which tolerance models apply (TF32 only to ``TF32_ARITHMETIC``). Declared by the
+    # family file; ``ELEMENTWISE`` assumes no matrix unit.
+    arithmetic: str = ELEMENTWISE
 
     @property
     def differentiable(self) -> tuple[Arg, ...]:
@@ -126,6 +153,6 @@ class ModuleSpec:
         """The check names a case of this module reports, in order."""
         forward = [f"forward:{o}" for o in self.outputs] or ["forward"]
         names = forward + [f"grad:{a.name}" for a in self.differentiable]
-        if variant.attrs.get("native"):
+        if variant.draws_randomness:
             names += [name for name, _ in self.extra_checks]
         return tuple(names)

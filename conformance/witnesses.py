@@ -60,7 +60,7 @@ def reference_vs_fd(case, example, *, step: float = 1e-6, rtol: float = 1e-5) ->
     spec, variant = case.spec, case.variant
     if variant.rules:
         return FdVerdict(False, False, "not applicable: the variant has ties or kinks")
-    if variant.attrs.get("native"):
+    if variant.draws_randomness:
         return FdVerdict(False, False, "not applicable: the framework draws its own mask")
     ref = REFERENCES[spec.name]
     attrs = reference_attrs(variant.attrs)

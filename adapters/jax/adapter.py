@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..base import Adapter, VjpResult
+from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
 from ..common import freeze
 
 
@@ -77,7 +77,7 @@ class JaxAdapter(Adapter):
         jax = self.framework
         op = self.ops()[module]
         is_diff = [n in wrt for n in names]
-        native = bool(kw.get("native"))
+        native = bool(kw.get(DRAWS_RANDOMNESS))
 
         def run(diff, const, ct, seed):
             call_kw = dict(kw, seed=seed) if native else kw

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..base import DRAWS_RANDOMNESS
+
 
 # No native op in jax: composed from jax.numpy / lax primitives.
 COMPOSED = frozenset({"switch", "cross_entropy", "squared_error", "softmax_cross_entropy",
@@ -20,7 +22,7 @@ def _has_flax() -> bool:
 
 
 def unsupported(module: str, attrs) -> str | None:
-    if module == "dropout" and attrs.get("native") and not _has_flax():
+    if module == "dropout" and attrs.get(DRAWS_RANDOMNESS) and not _has_flax():
         return NO_FLAX
     return None
 

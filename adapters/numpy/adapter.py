@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..base import Adapter, Unsupported, VjpResult
+from ..base import DRAWS_RANDOMNESS, Adapter, Unsupported, VjpResult
 from ..common import as_list
 
 
@@ -49,7 +49,7 @@ class NumpyAdapter(Adapter):
         kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
         if mode != "eager":
             raise Unsupported("numpy: the references have no compiled mode")
-        if kw.pop("native", False):
+        if kw.pop(DRAWS_RANDOMNESS, False):
             raise Unsupported("the numpy reference takes an injected mask")
         from references import REFERENCES
 

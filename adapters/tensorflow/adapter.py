@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..base import Adapter, VjpResult
+from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
 from ..common import as_list, freeze, own_code
 
 
@@ -83,7 +83,7 @@ class TensorFlowAdapter(Adapter):
     def _function(self, module, kw, names, wrt, mode):
         tf = self.framework
         op = self.ops()[module]
-        native = bool(kw.get("native"))
+        native = bool(kw.get(DRAWS_RANDOMNESS))
 
         def run(tensors, cts, seed):
             with tf.GradientTape() as tape:

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from ..base import Adapter, VjpResult
+from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
 from ..common import as_list, freeze, own_code
 
 
@@ -60,7 +60,7 @@ class TorchAdapter(Adapter):
         tensors = [torch.tensor(np.asarray(a, dtype=dtype), device=dev, requires_grad=n in wrt)
                    for a, n in zip(args, names)]
         fn = self._forward(module, kw, names, wrt, dtype, device, mode)
-        if kw.get("native"):
+        if kw.get(DRAWS_RANDOMNESS):
             with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
                 torch.manual_seed(seed)
                 out = fn(*tensors)

@@ -36,7 +36,6 @@ import json, sys
 import torch
 from torch.utils import benchmark
 from conformance.bench.cases import expand
-from conformance.bench.fw_base import op_kwargs
 from conformance.bench.work import work_for
 from adapters import load_adapter
 module, threads, min_run = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
@@ -44,7 +43,7 @@ torch.set_num_threads(threads)
 bc = [c for c in expand(modules=[module], framework="torch", devices=["cpu"], dtypes=["float32"],
                         modes=["eager"], passes=["forward+vjp"], scaling=False, gemm=False)][0]
 work = work_for(bc)
-op, kw = load_adapter("torch").ops()[module], op_kwargs(bc, work)
+op, kw = load_adapter("torch").ops()[module], dict(work.attrs)
 ts = [torch.tensor(a, requires_grad=d) for a, d in zip(work.args, work.differentiable)]
 src = [t for t, d in zip(ts, work.differentiable) if d]
 cts = [torch.tensor(c) for c in work.cotangents]

@@ -49,14 +49,14 @@ class Timing:
         if not a.supports(bc.module):
             return f"{self.name} has no implementation of {bc.module}"
         check = getattr(a, "unsupported_reason", None)
-        return check(bc.module, bc.spec.variant(bc.variant).attrs) if check else None
+        return check(bc.module, bc.spec.variant(bc.variant).call_attrs) if check else None
 
     def composed(self, bc: BenchCase) -> bool:
         """Whether the timed op is built from primitives (no native op)."""
         if bc.kind == "gemm":
             return False
         try:
-            return bool(self.adapter.is_composed(bc.module, bc.spec.variant(bc.variant).attrs))
+            return bool(self.adapter.is_composed(bc.module, bc.spec.variant(bc.variant).call_attrs))
         except TypeError:
             return bool(self.adapter.is_composed(bc.module))
 
@@ -69,12 +69,6 @@ class Timing:
 
     def gemm(self, bc: BenchCase, work: Work) -> Prepared:
         raise NotImplementedError
-
-
-def op_kwargs(bc: BenchCase, work: Work) -> dict:
-    from adapters.common import op_kwargs as _op_kwargs
-
-    return _op_kwargs(bc.module, work.attrs)
 
 
 def timing(framework: str) -> Timing:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 
-from .fw_base import Timing, op_kwargs
+from .fw_base import Timing
 from .harness import Prepared
 
 
@@ -46,7 +46,7 @@ class JaxTiming(Timing):
         put = lambda a: jax.device_put(a, dev)  # noqa: E731
         arrays = [put(a) for a in work.args]
         diff = list(work.differentiable)
-        op, kw = self.op(bc.module), op_kwargs(bc, work)
+        op, kw = self.op(bc.module), dict(work.attrs)
 
         def forward(*args):
             out = op(*args, **kw)

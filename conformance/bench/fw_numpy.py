@@ -40,7 +40,7 @@ class NumpyTiming(Timing):
         from references import REFERENCES
 
         ref = REFERENCES[bc.module]
-        args, kw = work.args, work.ref_attrs
+        args, kw = work.args, work.attrs
         if bc.pass_ == "forward":
             return Prepared(lambda: ref.forward(*args, **kw), _noop)
         ct = work.cotangents if work.multiple else work.cotangents[0]

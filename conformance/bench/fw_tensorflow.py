@@ -12,7 +12,7 @@ import time
 
 from adapters.common import as_list, own_code
 
-from .fw_base import Timing, op_kwargs
+from .fw_base import Timing
 from .harness import Prepared
 
 
@@ -56,7 +56,7 @@ class TensorFlowTiming(Timing):
             ts = [tf.constant(a) for a in work.args]
             cts = [tf.constant(c) for c in work.cotangents]
         diff = list(work.differentiable)
-        op, kw = self.op(bc.module), op_kwargs(bc, work)
+        op, kw = self.op(bc.module), dict(work.attrs)
 
         def forward(*tensors):
             return op(*tensors, **kw)

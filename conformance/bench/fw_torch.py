@@ -11,7 +11,7 @@ import time
 
 from adapters.common import own_code
 
-from .fw_base import Timing, op_kwargs
+from .fw_base import Timing
 from .harness import Prepared
 
 
@@ -57,7 +57,7 @@ class TorchTiming(Timing):
               for a, d in zip(work.args, work.differentiable)]
         sources = [t for t, d in zip(ts, work.differentiable) if d]
         cts = [torch.tensor(c, device=dev) for c in work.cotangents]
-        op, kw = self.op(bc.module), op_kwargs(bc, work)
+        op, kw = self.op(bc.module), dict(work.attrs)
 
         def forward(*tensors):
             return op(*tensors, **kw)

@@ -10,7 +10,6 @@ from math import prod
 
 import numpy as np
 
-from ..execute import reference_attrs
 from ..strategies import make_cotangent, make_inputs
 from .cases import BenchCase
 from .flops import forward_flops, gemm, pass_flops
@@ -23,8 +22,7 @@ class Work:
     differentiable: tuple  # bool per arg
     cotangents: tuple  # one per output
     multiple: bool  # the module returns a tuple
-    attrs: dict  # the variant's attrs (what adapters' ops take)
-    ref_attrs: dict  # what the NumPy reference takes
+    attrs: dict  # the variant's attrs (what adapters' ops and the NumPy reference take)
     shapes: dict
     flops: int | None  # forward FLOPs
 
@@ -42,15 +40,14 @@ def _build(module: str, variant: str, dims: tuple, dtype: str) -> Work:
     spec = BY_NAME[module]
     var = spec.variant(variant)
     inputs, rng = make_inputs(spec, var, {"dims": dict(dims), "seed": 0}, dtype)
-    ref_attrs = reference_attrs(var.attrs)
-    probe = REFERENCES[module].forward(*(v.astype(np.float64) for v in inputs.values()), **ref_attrs)
+    probe = REFERENCES[module].forward(*(v.astype(np.float64) for v in inputs.values()), **var.attrs)
     multiple = isinstance(probe, tuple)
     outs = probe if multiple else (probe,)
     cts = tuple(make_cotangent(np.shape(o), rng, dtype) for o in outs)
     shapes = {k: tuple(v.shape) for k, v in inputs.items()}
     return Work(args=tuple(inputs[a.name] for a in spec.args), names=tuple(a.name for a in spec.args),
                 differentiable=tuple(a.differentiable for a in spec.args), cotangents=cts,
-                multiple=multiple, attrs=dict(var.attrs), ref_attrs=ref_attrs, shapes=shapes,
+                multiple=multiple, attrs=dict(var.attrs), shapes=shapes,
                 flops=forward_flops(spec, shapes, [np.shape(o) for o in outs], var))
 
 

@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 from ..domains import Uniform
-from ..spec import PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
+from ..spec import MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
 from .common import LONG, SHORT
 
 SAME = {"same_split": ("end", "start")}
@@ -98,7 +98,7 @@ def conv_spec(n, section, spans, variants, tolerance):
         "y_{n,s,o} = b_s + Σ_{p∈group(s)} Σ_k x_{n,p,U·o+d·k−pad} w_{s,p,k} (correlation; "
         "the document's index form x_{p,i−i'} w_{s,p,i'} is the convolution, the same up to a "
         "180° kernel rotation); dL/dx, dL/dw, dL/db its adjoints",
-        variants=variants, tolerance=tolerance)
+        variants=variants, tolerance=tolerance, arithmetic=MATMUL)
 
 
 def _odd_same_total(attrs) -> bool:
@@ -163,7 +163,7 @@ SPECS: tuple[ModuleSpec, ...] = (
                "y = W x + b (rows: y = x Wᵀ + b); dL/dx = dL/dy W; dL/dW = (dL/dy)ᵀ x; dL/db = Σ_n dL/dy",
                variants=(Variant(),),  # bias=False: the reference's (tests/), and the convs'
                # n: I + 1 <= 9 forward, O <= 6 (dx), N <= 3 (dW, db); depth 2.
-               tolerance=Tolerance(forward=16, grad=16)),
+               tolerance=Tolerance(forward=16, grad=16), arithmetic=MATMUL),
     # n: Cg·K = 3·3 + bias forward; Mg·K = 12 (dx), N·L_out <= 2·7 (dw, db).
     conv_spec(1, "Conv-1D", ((0, 5),), CONV1D, Tolerance(forward=16, grad=24)),
     # n: Cg·K² = 27 + bias forward; Mg·K² = 36 (dx); N·H_out·W_out <= 2·5·6 = 60 (dw, db).
@@ -180,5 +180,5 @@ SPECS: tuple[ModuleSpec, ...] = (
                variants=SEPARABLE,
                # n: K² = 9, then C·mult <= 6 (two stages) forward; dx: M = 3, then mult·K² = 18;
                # dw¹: M = 3, then N·ΠO <= 2·5·6 = 60; dw²: K² = 9 (o), then N·ΠO <= 60.
-               tolerance=Tolerance(forward=24, grad=96)),
+               tolerance=Tolerance(forward=24, grad=96), arithmetic=MATMUL),
 )

@@ -23,7 +23,7 @@ frameworks use (error <= log2(M)·u·Σ|t| ≈ 6√M·u ≈ 42 ulps of the resul
 from __future__ import annotations
 
 from ..domains import Distinct, NonZero, Uniform
-from ..spec import CONST, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
+from ..spec import CONST, PARAM, REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
 from .common import LONG, SHORT
 
 NORMALIZING = Tolerance(forward=64, grad=128)
@@ -74,7 +74,7 @@ SPECS: tuple[ModuleSpec, ...] = (
                bn("forward-pass, backward-pass, parameter-pass"),
                "y = γ(x − μ_B)/√(σ_B² + ε) + β per channel over (N, H, W); backward in three "
                "steps dL/dσ_B², dL/dμ_B, dL/dx (with 1/m read as 1/M)",
-               variants=(EPS, Variant("eps=0.5", {"eps": 0.5})), tolerance=NORMALIZING),
+               variants=(EPS, Variant("eps=0.5", {"eps": 0.5})), tolerance=NORMALIZING, arithmetic=REDUCTION),
     ModuleSpec("batch_norm_running_stats", "normalization",
                (Arg("x", IMG, X, CONST), Arg("running_mean", ("C",), Uniform(-1.0, 1.0), CONST),
                 Arg("running_var", ("C",), Uniform(0.5, 2.0), CONST)), batches,
@@ -88,18 +88,18 @@ SPECS: tuple[ModuleSpec, ...] = (
                                  note="momentum = weight of the new batch statistic (PyTorch's "
                                       "convention; Keras momentum = 1 − m); defaults: torch 0.1, "
                                       "Keras 0.99 (= m 0.01), flax 0.99"),),
-               outputs=("running_mean", "running_var"), tolerance=Tolerance(64, 0)),
+               outputs=("running_mean", "running_var"), tolerance=Tolerance(64, 0), arithmetic=REDUCTION),
     ModuleSpec("layer_norm", "normalization", _affine(("N", "T", "D"), ("D",)), sequences,
                variant_of("2nd paragraph: \"LN works in the same way as BN, except that it now "
                           "estimates the true mean and variance of distributions through "
                           "per-layer statistics (the activations) instead of per-minibatch.\""),
                "y = γ ⊙ (x − μ)/√(σ² + ε) + β over the last axis",
-               variants=(EPS,), tolerance=NORMALIZING),
+               variants=(EPS,), tolerance=NORMALIZING, arithmetic=REDUCTION),
     ModuleSpec("instance_norm", "normalization", _affine(IMG, ("C",)), maps,
                variant_of("3rd paragraph: \"IN uses per-channel statistics, thus removing the "
                           "cross-channel information in LN\""),
                "y = γ_c (x − μ_{n,c})/√(σ_{n,c}² + ε) + β_c over (H, W)",
-               variants=(EPS,), tolerance=NORMALIZING),
+               variants=(EPS,), tolerance=NORMALIZING, arithmetic=REDUCTION),
     ModuleSpec("group_norm", "normalization",
                _affine(("N", channels, "H", "W"), (channels,)), grouped,
                variant_of("3rd paragraph: \"GN seeks the middle ground between IN and LN by using "
@@ -107,5 +107,5 @@ SPECS: tuple[ModuleSpec, ...] = (
                "y = γ_c (x − μ_{n,g})/√(σ_{n,g}² + ε) + β_c over the group's channels and (H, W)",
                variants=(Variant("G=2,eps=1e-5", {"groups": 2, "eps": 1e-5}),
                          Variant("G=1,eps=0.5", {"groups": 1, "eps": 0.5})),
-               tolerance=NORMALIZING),
+               tolerance=NORMALIZING, arithmetic=REDUCTION),
 )

@@ -18,7 +18,7 @@ within 16 ulps of max|y| unless every window cancels; the gradient adds <= K ter
 from __future__ import annotations
 
 from ..domains import Distinct, SmallIntegers, Uniform
-from ..spec import Arg, Citation, ModuleSpec, Tolerance, Variant
+from ..spec import REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
 from .common import IMG, LONG, POOL_TIES, SHORT, TABLE, images, rows
 
 SEQ, VOL = ("N", "C", "L"), ("N", "C", "D", "H", "W")
@@ -70,7 +70,7 @@ SPECS: tuple[ModuleSpec, ...] = (
                          V("k=3,s=1,p=1", (3, 3), (1, 1), (1, 1)),
                          V("k=2x3,s=3x2,p=1", (2, 3), (3, 2), (1, 1),
                            note="rows: stride > kernel (uncovered rows get 0); columns overlap")),
-               tolerance=MAX_TOL),
+               tolerance=MAX_TOL, arithmetic=REDUCTION),
     ModuleSpec("avg_pool2d", "pooling", (Arg("x", IMG, Uniform()),), images,
                rows("AveragePooling-2D") + (PADDING,), AVG_2D + "; zero padding, divisor by rule",
                variants=(V("k=2,s=2", (2, 2), (2, 2)),
@@ -78,29 +78,29 @@ SPECS: tuple[ModuleSpec, ...] = (
                          V("k=2x3,s=3x1", (2, 3), (3, 1)),
                          V("k=3,s=1,p=1", (3, 3), (1, 1), (1, 1), rules=DIVISOR),
                          V("k=3,s=2,p=1", (3, 3), (2, 2), (1, 1), rules=DIVISOR)),
-               tolerance=AVG_TOL),
+               tolerance=AVG_TOL, arithmetic=REDUCTION),
     ModuleSpec("max_pool1d", "pooling", (Arg("x", SEQ, Distinct()),), sequences,
                derived("MaxPooling-2D", "one spatial axis"),
                "y_i = max(x_{Ui:Ui+p}); dL/dx_i = Σ dL/dy_{i'} over windows whose argmax is i",
                variants=(V("k=3,s=1,p=1", 3, 1, 1), V("k=2,s=3,p=1", 2, 3, 1),
                          V("ties,k=3,s=2", 3, 2, domains=TIES, rules=POOL_TIES)),
-               tolerance=MAX_TOL),
+               tolerance=MAX_TOL, arithmetic=REDUCTION),
     ModuleSpec("avg_pool1d", "pooling", (Arg("x", SEQ, Uniform()),), sequences,
                derived("AveragePooling-2D", "one spatial axis"), "y_i = 1/p Σ_{a<p} x_{Ui+a}",
                variants=(V("k=2,s=3", 2, 3),
                          V("k=3,s=1,p=1", 3, 1, 1, rules=DIVISOR),
                          V("k=4,s=3,p=2", 4, 3, 2, rules=DIVISOR)),
-               tolerance=AVG_TOL),
+               tolerance=AVG_TOL, arithmetic=REDUCTION),
     ModuleSpec("max_pool3d", "pooling", (Arg("x", VOL, Distinct()),), volumes,
                derived("MaxPooling-2D", "three spatial axes"),
                "y_{d,i,j} = max(x_{Ud:Ud+r, Ui:Ui+p, Uj:Uj+q}); gradient to each window's argmax",
                variants=(V("k=2,s=2", 2, 2), V("k=3,s=2,p=1", 3, 2, 1),
                          V("ties,k=2,s=1", 2, 1, domains=TIES, rules=POOL_TIES)),
-               tolerance=MAX_TOL),
+               tolerance=MAX_TOL, arithmetic=REDUCTION),
     ModuleSpec("avg_pool3d", "pooling", (Arg("x", VOL, Uniform()),), volumes,
                derived("AveragePooling-2D", "three spatial axes"),
                "y_{d,i,j} = 1/(rpq) Σ over the r×p×q window",
                variants=(V("k=3,s=1,p=1", 3, 1, 1, rules=DIVISOR),
                          V("k=3,s=2,p=1", 3, 2, 1, rules=DIVISOR)),
-               tolerance=AVG_TOL),
+               tolerance=AVG_TOL, arithmetic=REDUCTION),
 )

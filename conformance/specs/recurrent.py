@@ -51,7 +51,7 @@ array from the reference).
 from __future__ import annotations
 
 from ..domains import Absent, FanIn, Simplex, Uniform
-from ..spec import CONST, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
+from ..spec import CONST, MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
 from .common import LONG, SHORT
 
 P002, P003, P004 = "002_01ee91e524aebdaf.txt", "003_82e7ef9d31dc8d93.txt", "004_48320439d88c2957.txt"
@@ -108,7 +108,7 @@ SPECS: tuple[ModuleSpec, ...] = (
          Arg("U", INP, MATRIX, PARAM)),
         sequences, _rows("SimpleRNN"),
         "h_{t+1} = tanh(W h_t + U x_t); outputs y = (h_1..h_T), h_T (o_t = V h_t is a separate FC)",
-        outputs=("y", "h_T"), tolerance=RECURRENT_TOL),
+        outputs=("y", "h_T"), tolerance=RECURRENT_TOL, arithmetic=MATMUL),
     ModuleSpec(
         "lstm", "recurrent", LSTM_ARGS, sequences,
         _rows("LSTM") + (_cite(P002, "'Example: LSTM' eqs. 1–6, the 31 steps, deriv()"),),
@@ -124,7 +124,7 @@ SPECS: tuple[ModuleSpec, ...] = (
             Variant("form=peephole_compact", {"form": "peephole_compact"},
                     note="002 compact eqs. 1–6: o reads C_t; tanh candidate"),
         ),
-        outputs=("y", "h_T", "c_T"), tolerance=RECURRENT_TOL),
+        outputs=("y", "h_T", "c_T"), tolerance=RECURRENT_TOL, arithmetic=MATMUL),
     ModuleSpec(
         "gru", "recurrent", GRU_ARGS, sequences,
         _rows("GRU") + (_cite(P003, "'Forward Propagation', 'Backward Propagation'"),
@@ -141,11 +141,11 @@ SPECS: tuple[ModuleSpec, ...] = (
             Variant("form=reset_after", {"form": "reset_after"},
                     note="torch / keras reset_after=True: n = tanh(U_n x + b_n + r∘(W_n h + b_hn))"),
         ),
-        outputs=("y", "h_T"), tolerance=RECURRENT_TOL),
+        outputs=("y", "h_T"), tolerance=RECURRENT_TOL, arithmetic=MATMUL),
     ModuleSpec(
         "gru_softmax_ce", "recurrent",
         GRU_ARGS[:-1] + (Arg("targets", ("T", "N", "H"), Simplex(), CONST),),
         sequences, (_cite(P004, "eqs. 1–8, sections 2.1.1–2.1.2"),),
         "J_t = −Σ_k y_k log softmax(c_t)_k per step, c_t from 004's GRU (eqs. 1–7); output (T, N)",
-        tolerance=RECURRENT_TOL),
+        tolerance=RECURRENT_TOL, arithmetic=MATMUL),
 )
