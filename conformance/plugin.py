@@ -121,9 +121,13 @@ class _Runner:
 
         o = self.config.option
         third = self.selection.extra_adapters.get(case.framework)
-        return run_case(case, self.adapter(case.framework), PROFILES[o.cf_profile],
-                        max_examples=o.cf_max_examples, seed=o.cf_seed, adapter_spec=third,
-                        check_determinism=o.cf_check_determinism or case.device == "gpu")
+        from .timings import timed
+
+        with timed(self.adapter(case.framework)) as (adapter, stamp):
+            return stamp(run_case(case, adapter, PROFILES[o.cf_profile],
+                                  max_examples=o.cf_max_examples, seed=o.cf_seed,
+                                  adapter_spec=third,
+                                  check_determinism=o.cf_check_determinism or case.device == "gpu"))
 
 
 @pytest.fixture(scope="session")
@@ -177,3 +181,7 @@ def pytest_sessionfinish(session, exitstatus):
     if tr is not None:
         tr.ensure_newline()
         tr.write_line("conformance results: " + ", ".join(str(p) for p in paths))
+        from .timings import format_slowest
+
+        for line in format_slowest(records):
+            tr.write_line(line)

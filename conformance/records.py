@@ -23,6 +23,10 @@ The schema (documented in README.md, section "results.json"):
     erratum     the id of the erratum (results.json "errata") behind a document-erratum verdict
     precision   {"mode": "highest" | "default", "arithmetic": the tolerance model's arithmetic
                 ("float32", "float64" or "tf32"), "flags": the framework's precision switches}
+    duration_s  the case's wall time in its worker (null: the worker crashed)
+    timing      time in the framework's calls, first call per shape, steady call, compile
+                estimate (conformance/timings.py); duration_s and timing are the only
+                fields that differ between two runs of the same selection and seed
 
 Informational checks (never failing the run, except a GPU result beyond twice the
 tolerance from the same framework's CPU result): ``determinism:<output>`` (two runs
@@ -67,6 +71,8 @@ class Record:
     witnesses: dict = field(default_factory=dict)
     erratum: str | None = None
     precision: dict = field(default_factory=dict)
+    duration_s: float | None = None
+    timing: dict = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {k: _finite_or_str(v) for k, v in asdict(self).items()}

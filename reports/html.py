@@ -17,7 +17,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from . import benchmarks, payload, sections
+from . import benchmarks, payload, sections, timings
 from .assets import CSS
 from .results import SCHEMA, summary
 from .script import JS
@@ -55,6 +55,9 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
             for k in sections.finding_keys(doc)]
     if bench:
         nav.append("<a href='#benchmarks'>benchmarks</a>")
+    timing = timings.section(records, meta)
+    if timing:
+        nav.append("<a href='#timings'>timings</a>")
     nav.append("<a href='#environment'>environment</a>")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -68,6 +71,7 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
 <div class="scroll"><table id="caselist"></table></div><button id="more" hidden>show all</button></section>
 {sections.findings(doc)}
 {benchmarks.section(bench)}
+{timing}
 <section id="environment"><h2>Environment</h2>{sections.environment_table(env, meta)}</section>
 </main><aside id="detail" hidden></aside>
 <script type="application/json" id="cf-data">{blob}</script>

@@ -36,7 +36,8 @@ CHECK_FIELDS = ("check", "status", "verdict", "ratio", "abs", "rel", "tol", "wi"
 KNOWN = {"module", "attrs", "framework", "device", "dtype", "mode", "check", "case_id", "status",
          "verdict", "convention", "reason", "max_abs_err", "max_rel_err", "tolerance", "ratio",
          "worst_index", "got", "expected", "examples", "example", "repro", "composed", "citations",
-         "family"}
+         "family",
+         "duration_s", "timing"}  # per case, shown in the Timings section (reports/timings.py)
 REPRO_PREFIX = "python -m conformance repro "
 
 
