@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .specs import BY_NAME
-from .verdicts import assign
+from .verdicts import REFERENCE_ADAPTERS, assign
 
 
 def conventions_from_records(records: list[dict]) -> list[dict]:
@@ -56,11 +56,11 @@ def defaults_table(defaults: list[dict]) -> list[dict]:
 def errata_with_evidence(records: list[dict], max_examples: int = 100) -> tuple[list, list]:
     from .errata import evaluate_all
 
-    errata, claims = evaluate_all(max_examples, modules={r["module"] for r in records})
+    errata, claims = evaluate_all(modules={r["module"] for r in records})
     for e in errata:
         agreeing = sorted({f"{r['framework']} {r['dtype']}" for r in records
                            if r["module"] == e["module"] and r["check"] == e["check"]
-                           and r["status"] == "pass" and r["framework"] != "numpy"
+                           and r["status"] == "pass" and r["framework"] not in REFERENCE_ADAPTERS
                            and (r.get("attrs") or {}).get("variant", "") in (e["variants"] or [""])})
         if e["module"] is None:
             e["evidence"]["frameworks"] = ("a step of a derivation, which no framework exposes: "
@@ -69,7 +69,7 @@ def errata_with_evidence(records: list[dict], max_examples: int = 100) -> tuple[
             e["evidence"]["frameworks"] = (
                 "pass against the corrected formula: " + ", ".join(agreeing) if agreeing
                 else "no framework ran this variant in this run")
-        e["repro"] = f"python -m conformance claims --check {e['id']}"
+        e.setdefault("repro", f"python -m conformance claims --check {e['id']}")
     return errata, claims
 
 
