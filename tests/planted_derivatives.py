@@ -1,0 +1,106 @@
+"""Adapters with planted forward-mode and second-order faults, loaded through the public
+adapter protocol (``--adapter tests.planted_derivatives:Class``). Their outputs and VJPs
+are the NumPy references' (right); their JVPs and HVPs are written out here by hand, for
+``tanh`` and ``multiply`` only (other modules: a skip), independently of the oracles."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adapters.base import Unsupported
+from adapters.derivatives import DerivativeResult
+from adapters.numpy import NumpyAdapter
+
+MODULES = ("tanh", "multiply")
+
+
+def _jvp(module, args, names, tangents):
+    if module == "tanh":
+        y = np.tanh(args[0])
+        return {"x": (1 - y * y) * tangents["x"]}
+    a, b = args
+    return {"a": b * tangents["a"], "b": a * tangents["b"]}
+
+
+def _hvp(module, args, tangents, u):
+    if module == "tanh":
+        y = np.tanh(args[0])
+        return {"x": -2 * u * y * (1 - y * y) * tangents["x"]}
+    # s = ⟨u, a ⊙ b⟩: ∂s/∂a = u ⊙ b, ∂s/∂b = u ⊙ a, so H v = (u ⊙ v_b, u ⊙ v_a).
+    return {"a": u * tangents["b"], "b": u * tangents["a"]}
+
+
+class _HandDerivatives(NumpyAdapter):
+    package = None
+    DERIVATIVE_ROUTES = {"jvp": ("by_hand",), "hvp": ("by_hand",)}
+
+    def derivatives(self, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
+                    dtype, device="cpu", mode="eager", seed=0):
+        if module not in MODULES or mode != "eager":
+            raise Unsupported(f"{self.name}: derivatives of {', '.join(MODULES)} only, eager")
+        x = [np.asarray(a, dtype=np.float64) for a in args]
+        t = {k: np.asarray(v, dtype=np.float64) for k, v in tangents.items()}
+        u = np.asarray(cotangent, dtype=np.float64)
+        jvp, hvp = self.jvp_values(module, x, names, t), self.hvp_values(module, x, t, u)
+        out = [DerivativeResult("jvp", r, {k: v.astype(dtype) for k, v in jvp.items()})
+               for r in routes.get("jvp", ())]
+        out += [DerivativeResult("hvp", r, {k: v.astype(dtype) for k, v in hvp.items()})
+                for r in routes.get("hvp", ())]
+        return out
+
+    def jvp_values(self, module, x, names, t):
+        return _jvp(module, x, names, t)
+
+    def hvp_values(self, module, x, t, u):
+        return _hvp(module, x, t, u)
+
+
+class HandDerivatives(_HandDerivatives):
+    """Right everywhere: the control."""
+
+    name = "hand-derivatives"
+
+
+class PlantedJvp(_HandDerivatives):
+    """VJP right, HVP right; tanh's JVP off by 0.05% where |x| > 1, and only there."""
+
+    name = "planted-jvp"
+
+    def jvp_values(self, module, x, names, t):
+        out = _jvp(module, x, names, t)
+        if module == "tanh":
+            out["x"] = np.where(np.abs(x[0]) > 1, out["x"] * 1.0005, out["x"])
+        return out
+
+
+class DetachedSecondOrder(_HandDerivatives):
+    """First derivatives right (VJP and JVP); multiply's backward built from a detached b,
+    grad_a = u ⊙ stop_gradient(b), so the mixed second derivative into a is lost: exactly
+    hvp:a is wrong (zero), hvp:b (u ⊙ v_a) is right."""
+
+    name = "detached-second-order"
+
+    def hvp_values(self, module, x, t, u):
+        out = _hvp(module, x, t, u)
+        if module == "multiply":
+            out["a"] = np.zeros_like(out["a"])
+        return out
+
+
+class PartialRoutes(_HandDerivatives):
+    """Right by its first routes; a second HVP route the "framework" does not implement."""
+
+    name = "partial-routes"
+    DERIVATIVE_ROUTES = {"jvp": ("by_hand",), "hvp": ("by_hand", "missing")}
+
+    def derivatives(self, module, args, names, wrt, tangents, cotangent, attrs, *, routes, **kw):
+        from adapters.derivatives import attempt
+
+        hvp = tuple(r for r in routes.get("hvp", ()) if r != "missing")
+        out = super().derivatives(module, args, names, wrt, tangents, cotangent, attrs,
+                                  routes={"jvp": routes.get("jvp", ()), "hvp": hvp}, **kw)
+        if "missing" in routes.get("hvp", ()):
+            def missing():
+                raise NotImplementedError("planted: second order by route 'missing' is not implemented")
+            out.append(attempt("hvp", "missing", missing))
+        return out

@@ -1,0 +1,179 @@
+"""Forward-mode and second-order checks: the oracles, the hand-written second derivatives,
+and planted JVP-only and second-order-only faults caught exactly (through the CLI)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conformance.cases import Case
+from conformance.derivative_runner import parse_orders
+from conformance.oracles import fd_jvp_witness, hvp_oracle, judge_jvp, jvp_oracle
+from conformance.specs import BY_NAME
+from conformance.strategies import make_inputs
+from references import REFERENCES
+from references._second_order import SECOND_ORDER
+
+from .cli_helpers import by_case, conformance, results, run_repro
+
+COMMON = ["--devices", "cpu", "--max-examples", "4", "--workers", "1", "--dtypes", "float32,float64"]
+
+
+def _example(spec, variant, seed):
+    lo = {k: (a + b) // 2 for k, (a, b) in spec.dims(variant.attrs).items()}
+    args, rng = make_inputs(spec, variant, {"dims": lo, "seed": seed}, "float64")
+    return args, rng
+
+
+def _grad_fn(ref, spec, variant, u, diff):
+    def grad(args):
+        g = ref.vjp(u, *args.values(), **dict(variant.attrs))
+        return {a.name: x for a, x in zip(spec.args, g) if a.name in diff}
+    return grad
+
+
+@pytest.mark.parametrize("module", sorted(SECOND_ORDER))
+def test_hand_written_second_derivative_matches_central_differences(module):
+    spec = BY_NAME[module]
+    variant = next(v for v in spec.variants if not v.rules or "tie_rule" not in v.rules
+                   and "grad_at_zero" not in v.rules or v.name == "")
+    for seed in range(3):
+        args, rng = _example(spec, variant, seed)
+        diff = [a.name for a in spec.differentiable]
+        out = REFERENCES[module].forward(*args.values(), **dict(variant.attrs))
+        u = rng.uniform(-1, 1, np.shape(out))
+        v = {n: rng.uniform(-1, 1, args[n].shape) for n in diff}
+        ref = REFERENCES[module]
+        hand = hvp_oracle(module, _grad_fn(ref, spec, variant, u, diff), args, diff, v, u, dict(variant.attrs))
+        fd = hvp_oracle("", _grad_fn(ref, spec, variant, u, diff), args, diff, v, u, dict(variant.attrs))
+        assert hand.method == "hand-written" and fd.method.startswith("central")
+        for n in diff:
+            scale = np.abs(fd.values[n]).max(initial=0.0) + 1.0
+            np.testing.assert_array_less(np.abs(hand.values[n] - fd.values[n]),
+                                         2 * fd.error[n] + 1e-9 * scale)
+
+
+def test_hand_written_second_derivative_is_not_vacuous():
+    """A wrong curvature (tanh's with the sign flipped) is far outside the FD oracle's error."""
+    spec, variant = BY_NAME["tanh"], BY_NAME["tanh"].variants[0]
+    args, rng = _example(spec, variant, 0)
+    u, v = rng.uniform(-1, 1, args["x"].shape), {"x": rng.uniform(-1, 1, args["x"].shape)}
+    fd = hvp_oracle("", _grad_fn(REFERENCES["tanh"], spec, variant, u, ["x"]), args, ["x"], v, u, {})
+    wrong = -SECOND_ORDER["tanh"](u, [v["x"]], args["x"])[0]
+    assert np.any(np.abs(wrong - fd.values["x"]) > 100 * (2 * fd.error["x"] + 1e-12))
+
+
+@pytest.mark.parametrize("module", ["softmax", "conv2d", "lstm"])
+def test_jvp_oracle_by_duality_matches_central_differences(module):
+    spec = BY_NAME[module]
+    variant = spec.variants[0]
+    args, rng = _example(spec, variant, 1)
+    ref = REFERENCES[module]
+    diff = [a.name for a in spec.differentiable]
+    out = ref.forward(*args.values(), **dict(variant.attrs))
+    outs = out if isinstance(out, tuple) else (out,)
+    shapes = [np.shape(o) for o in outs]
+    v = {n: rng.uniform(-1, 1, args[n].shape) for n in diff}
+
+    def vjp(cts):
+        g = ref.vjp(tuple(cts) if len(cts) > 1 else cts[0], *args.values(), **dict(variant.attrs))
+        return {a.name: x for a, x in zip(spec.args, g) if a.name in diff}
+
+    oracle = jvp_oracle(vjp, shapes, v, np.random.default_rng(0))
+    for n in diff[:3]:
+        fd = fd_jvp_witness(lambda *a: ref.forward(*a, **dict(variant.attrs)), args, n, v[n])
+        np.testing.assert_allclose(oracle.exact[n], fd[oracle.rows], rtol=1e-6, atol=1e-7)
+        # The framework side: the exact J v passes; one element off by 1e-6 fails, even
+        # where no sampled row looks (the dot-product identity sees the whole tangent).
+        parts = np.split(fd, np.cumsum([int(np.prod(s)) for s in shapes])[:-1])
+        good = tuple(p.reshape(s) for p, s in zip(parts, shapes))
+        assert judge_jvp("jvp", good, oracle, n, "float32", 32).passed
+        bad = fd.copy()
+        unseen = [k for k in range(fd.size) if k not in set(oracle.rows)] or [0]
+        bad[unseen[0]] += 1e-6 * (abs(bad[unseen[0]]) + 1.0) * 1e3
+        parts = np.split(bad, np.cumsum([int(np.prod(s)) for s in shapes])[:-1])
+        assert not judge_jvp("jvp", tuple(p.reshape(s) for p, s in zip(parts, shapes)),
+                             oracle, n, "float32", 32).passed
+
+
+def test_orders_parse():
+    assert parse_orders("") == ("1", "jvp", "hvp")
+    assert parse_orders("1,jvp,2") == ("1", "jvp", "hvp")
+    assert parse_orders("hvp") == ("hvp",)
+    with pytest.raises(ValueError, match="valid: 1, jvp, hvp"):
+        parse_orders("3")
+
+
+def _failed(doc):
+    return sorted(k for k, r in by_case(doc).items() if r["status"] in ("fail", "error"))
+
+
+def test_planted_jvp_fault_is_caught_exactly(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:PlantedJvp",
+                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert _failed(doc) == [(f"tanh-planted-jvp-{d}-cpu", "jvp:x@by_hand") for d in ("float32", "float64")]
+    cases = by_case(doc)
+    assert cases[("tanh-planted-jvp-float64-cpu", "grad:x")]["status"] == "pass"
+    assert cases[("tanh-planted-jvp-float64-cpu", "hvp:x@by_hand")]["status"] == "pass"
+    bad = cases[("tanh-planted-jvp-float64-cpu", "jvp:x@by_hand")]
+    assert "--orders jvp,hvp" in bad["repro"] and bad["ratio"] > 1e6
+    replay = run_repro(bad["repro"])
+    assert replay.returncode == 1 and "FAIL jvp:x@by_hand" in replay.stdout, replay.stdout + replay.stderr
+    cell = next(c for c in doc["derivative_capabilities"]["cells"]
+                if c["module"] == "tanh" and c["kind"] == "jvp")
+    assert cell["state"] == "wrong"
+
+
+def test_planted_detached_second_order_is_caught_exactly(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:DetachedSecondOrder",
+                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert _failed(doc) == [(f"multiply-detached-second-order-{d}-cpu", "hvp:a@by_hand")
+                            for d in ("float32", "float64")]
+    cases = by_case(doc)
+    for check in ("grad:a", "grad:b", "jvp:a@by_hand", "jvp:b@by_hand", "hvp:b@by_hand"):
+        assert cases[("multiply-detached-second-order-float64-cpu", check)]["status"] == "pass"
+
+
+def test_correct_derivatives_pass_and_unimplemented_routes_are_skips(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:PartialRoutes",
+                       "--modules", "tanh,multiply,sigmoid",
+                       "--out", str(tmp_path), *COMMON)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    cases = by_case(doc)
+    missing = cases[("tanh-partial-routes-float64-cpu", "hvp:x@missing")]
+    assert missing["status"] == "skip" and "planted: second order by route 'missing'" in missing["reason"]
+    assert cases[("tanh-partial-routes-float64-cpu", "hvp:x@by_hand")]["status"] == "pass"
+    states = {(c["module"], c["route"]): c["state"] for c in doc["derivative_capabilities"]["cells"]}
+    assert states[("tanh", "missing")] == "not implemented" and states[("tanh", "by_hand")] == "works"
+    assert states[("sigmoid", "by_hand")] == "skipped"
+
+
+def test_references_get_no_derivative_records_and_orders_select(tmp_path):
+    proc = conformance("run", "--frameworks", "numpy", "--modules", "tanh",
+                       "--out", str(tmp_path / "a"), *COMMON)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not [r for r in results(tmp_path / "a")["cases"] if r["check"].startswith(("jvp", "hvp"))]
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:HandDerivatives", "--orders", "jvp",
+                       "--modules", "tanh", "--dtypes", "float64", "--out", str(tmp_path / "b"), *COMMON)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = {r["check"] for r in results(tmp_path / "b")["cases"]}
+    assert checks == {"jvp:x@by_hand"}
+    assert conformance("run", "--orders", "3", "--out", str(tmp_path / "c")).returncode == 2
+
+
+@pytest.mark.frameworks
+def test_every_torch_route_passes_on_smooth_and_piecewise_modules(tmp_path):
+    pytest.importorskip("torch")
+    proc = conformance("run", "--frameworks", "torch", "--modules", "softmax,relu",
+                       "--dtypes", "float64", "--orders", "jvp,hvp", "--out", str(tmp_path), *COMMON)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    ran = [r for r in doc["cases"] if r["device"] == "cpu"]
+    assert ran and all(r["status"] == "pass" for r in ran)
+    assert {r["check"] for r in ran} >= {"jvp:x@func_jvp", "jvp:x@forward_ad", "hvp:x@double_backward",
+                                         "hvp:x@func_jvp_of_grad", "hvp:x@func_jvp_of_grad~double_backward"}
