@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="switch on each framework's determinism mode before running")
     run.add_argument("--profile", default="quick", help="quick (CI gate) or full (default: quick)")
     run.add_argument("--max-examples", type=int, help="Hypothesis examples per case")
+    run.add_argument("--orders", help="which derivatives: 1 (forward output and VJP), jvp "
+                     "(forward mode, checks jvp:<arg>@<route>), hvp or 2 (Hessian-vector "
+                     "products, hvp:<arg>@<route>); e.g. --orders 1,jvp,2 (default: all)")
     run.add_argument("--seed", type=int, default=0, help="Hypothesis seed: the same seed and "
                      "selection replay the same run (default: 0)")
     run.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS",
@@ -78,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
                      "Hypothesis search for that case")
     rep.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS")
     rep.add_argument("--seed", type=int, default=0)
+    rep.add_argument("--orders", help="1,jvp,hvp: which checks to replay (default: all)")
     _bench_parsers(sub)
     from .cli_claims import add_parser as add_claims
 
@@ -145,7 +149,13 @@ def cmd_run(args) -> int:
     suite = Path(__file__).with_name("test_suite.py")
     opts = [str(suite), "-q", "-p", "no:cacheprovider", "-rfE", "--tb=short",
             f"--cf-profile={args.profile}", f"--cf-seed={args.seed}", f"--cf-out={args.out}"]
-    for name in ("modules", "frameworks", "dtypes", "devices", "modes", "precision"):
+    from .derivative_runner import parse_orders
+
+    try:
+        parse_orders(args.orders)
+    except ValueError as exc:
+        raise UsageError(f"--orders: {exc}") from None
+    for name in ("modules", "frameworks", "dtypes", "devices", "modes", "precision", "orders"):
         if getattr(args, name):
             opts.append(f"--cf-{name}={getattr(args, name)}")
     opts += ["--cf-check-determinism"] if args.check_determinism else []
@@ -284,6 +294,15 @@ def cmd_repro(args) -> int:
     if reason:
         print(f"skip: {reason}")
         return 0
+    from .derivative_runner import parse_orders, replay
+
+    try:
+        orders = parse_orders(args.orders)
+    except ValueError as exc:
+        raise UsageError(f"--orders: {exc}") from None
+    if "1" not in orders:  # forward mode / second order only
+        print(f"{case.id}  example {json.dumps(example)}")
+        return 0 if replay(case, adapter, example, orders) else 1
     outcome = run_example(case, adapter, example, seed=example["seed"])
     print(f"{case.id}  example {json.dumps(example)}")
     for c in outcome.checks:
@@ -293,4 +312,5 @@ def cmd_repro(args) -> int:
             print(f"  explained by the alternative rule {key}")
     if outcome.passed and not all(c.passed for c in outcome.checks):
         print("  (a convention: the documented rule does not hold, an alternative does)")
-    return 0 if outcome.passed else 1
+    derivatives_ok = replay(case, adapter, example, orders)  # jvp:* and hvp:* checks
+    return 0 if outcome.passed and derivatives_ok else 1

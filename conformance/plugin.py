@@ -38,6 +38,8 @@ def pytest_addoption(parser):
                 help="switch on each framework's determinism mode before running")
     g.addoption("--cf-profile", default="quick", choices=sorted(PROFILES))
     g.addoption("--cf-max-examples", type=int, default=None, help="examples per case")
+    g.addoption("--cf-orders", default="", help="1,jvp,hvp (or 2): first order, forward mode, "
+                "second order (default: all)")
     g.addoption("--cf-seed", type=int, default=0, help="Hypothesis seed (same seed, same run)")
     g.addoption("--cf-adapter", action="append", default=[], help="third-party adapter module:Class")
     g.addoption("--cf-out", default=None, help="directory for results.json, junit.xml, index.html")
@@ -123,11 +125,18 @@ class _Runner:
         third = self.selection.extra_adapters.get(case.framework)
         from .timings import timed
 
+        from .derivative_runner import derivative_records, parse_orders
+
+        orders = parse_orders(o.cf_orders)
         with timed(self.adapter(case.framework)) as (adapter, stamp):
-            return stamp(run_case(case, adapter, PROFILES[o.cf_profile],
-                                  max_examples=o.cf_max_examples, seed=o.cf_seed,
-                                  adapter_spec=third,
-                                  check_determinism=o.cf_check_determinism or case.device == "gpu"))
+            first = (run_case(case, adapter, PROFILES[o.cf_profile],
+                              max_examples=o.cf_max_examples, seed=o.cf_seed,
+                              adapter_spec=third,
+                              check_determinism=o.cf_check_determinism or case.device == "gpu")
+                     if "1" in orders else [])
+            return stamp(first + derivative_records(  # jvp:* and hvp:* (derivative_runner.py)
+                case, adapter, PROFILES[o.cf_profile], orders=orders,
+                max_examples=o.cf_max_examples, seed=o.cf_seed, adapter_spec=third))
 
 
 @pytest.fixture(scope="session")
@@ -176,6 +185,11 @@ def pytest_sessionfinish(session, exitstatus):
     from .findings import build
 
     extras = build(records, _DEFAULTS, _KNOWN)
+    from .capabilities import capability_matrix
+    from .derivative_runner import parse_orders
+
+    extras["derivative_capabilities"] = capability_matrix(records)
+    meta["orders"] = list(parse_orders(config.option.cf_orders))
     paths = write_all(out, environment(records), records, meta, extras)
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if tr is not None:
