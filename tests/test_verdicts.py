@@ -3,10 +3,9 @@ convention, a planted erratum in a documented formula, and what stays unexplaine
 
 import numpy as np
 
-from conformance.claims import Claim
+from conformance.claims import Claim, Program, uniform
 from conformance.errata import evaluate
 from conformance.verdicts import assign
-from references.activations import tanh_vjp
 from tests.cli_helpers import by_case, conformance, results
 
 COMMON = ["--devices", "cpu", "--dtypes", "float64", "--max-examples", "10"]
@@ -45,24 +44,28 @@ def test_planted_convention_is_a_convention_verdict(tmp_path):
     assert rec["verdict"] == "convention" and rec["convention"] == {"tie_rule": "first"}
 
 
-def _tanh_as_misprinted(cotangent, x):
-    """A planted slip: tanh' written as 1 − y instead of 1 − y²."""
-    return (np.asarray(cotangent) * (1 - np.tanh(np.asarray(x))),)
+def _tanh_program(slip: bool):
+    """dL/dx = dL/dy (1 − y²); the planted slip writes 1 − y instead."""
+    def backward(cts, a, w):
+        y = np.tanh(a["x"])
+        return {"x": cts[0] * ((1 - y) if slip and "row" in w else 1 - y ** 2)}
+    return Program("planted-tanh", lambda x: (np.tanh(x),), backward,
+                   {"x": (("N", "D"), uniform(-2, 2))}, {"N": (1, 3), "D": (1, 4)}, ("x",))
 
 
-PLANTED = Claim(id="planted-tanh", seed="planted.txt", where="row 'Tanh'",
-                as_written="dL/dx = dL/dy (1 − y)", problem="the square is missing",
-                corrected_text="dL/dx = dL/dy (1 − y²)", as_written_vjp=_tanh_as_misprinted,
-                module="tanh", variant="", check="grad:x")
+PLANTED = Claim(id="planted-tanh", seed="planted.txt", where="row 'Tanh'", quote="",
+                as_written="dL/dx = dL/dy (1 − y)", corrected="dL/dx = dL/dy (1 − y²)",
+                program=_tanh_program(True), line="row", module="tanh", check="grad:x")
 
 
 def test_planted_erratum_is_found_with_a_shrunk_counterexample():
     found = evaluate(PLANTED)
     assert found["status"] == "erratum"
     assert found["counterexample"]["example"]["dims"] == {"N": 1, "D": 1}  # shrunk to one element
-    ev = found["evidence"]["along_direction"]
-    assert ev["as_written_gap"] > 1e-3 and ev["corrected_gap"] < 1e-8
-    right = Claim(**{**PLANTED.__dict__, "id": "right-tanh", "as_written_vjp": tanh_vjp})
+    el = found["counterexample"]["element"]
+    assert abs(el["as_written"] - el["finite_differences"]) > 1e-3
+    assert abs(el["corrected"] - el["finite_differences"]) < 1e-8
+    right = Claim(**{**PLANTED.__dict__, "id": "right-tanh", "program": _tanh_program(False)})
     assert evaluate(right)["status"] == "verified"
 
     records = [{"module": "tanh", "check": "grad:x", "status": "pass", "verdict": "agree",
@@ -73,8 +76,13 @@ def test_planted_erratum_is_found_with_a_shrunk_counterexample():
 
 
 def test_default_run_errata_cover_the_known_slips():
-    from conformance.errata import evaluate_all
+    from conformance.claims import BY_ID
+    from conformance.errata import RUN_EXAMPLES
 
-    errata, claims = evaluate_all()
-    assert {"max-ties-full-gradient", "max-pool-window-width"} <= {e["id"] for e in errata}
-    assert all(c["status"] in ("verified", "erratum") for c in claims)
+    found = {i: evaluate(BY_ID[i], RUN_EXAMPLES) for i in ("000-max-ties", "000-max-pool-window")}
+    assert all(f["status"] == "erratum" for f in found.values())
+    records = [{"module": "max", "check": "grad:x", "status": "pass", "verdict": "agree",
+                "framework": "torch", "dtype": "float64", "device": "cpu", "mode": "eager",
+                "attrs": {"variant": "ties"}}]
+    assign(records, list(found.values()))
+    assert records[0]["verdict"] == "document-erratum" and records[0]["erratum"] == "000-max-ties"
