@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 
 from . import benchmarks, payload, sections, timings
+from . import capabilities  # the forward-mode / second-order matrix
 from .assets import CSS
 from .results import SCHEMA, summary
 from .script import JS
@@ -58,6 +59,8 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
     timing = timings.section(records, meta)
     if timing:
         nav.append("<a href='#timings'>timings</a>")
+    if (doc.get("derivative_capabilities") or {}).get("cells"):
+        nav.append("<a href='#sec-derivatives'>forward mode and second order</a>")
     nav.append("<a href='#environment'>environment</a>")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -70,6 +73,7 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
 <section id="cases-sec"><h2>Cases <span id="list-count" class="count"></span></h2>
 <div class="scroll"><table id="caselist"></table></div><button id="more" hidden>show all</button></section>
 {sections.findings(doc)}
+{capabilities.section(doc)}
 {benchmarks.section(bench)}
 {timing}
 <section id="environment"><h2>Environment</h2>{sections.environment_table(env, meta)}</section>
