@@ -11,7 +11,7 @@ from html import escape
 from .results import summary
 
 # Verdicts, most serious first; anything else a producer adds is shown after these.
-VERDICTS = ("unexplained", "framework-discrepancy", "document-erratum", "nondeterministic",
+VERDICTS = ("unexplained", "framework-crash", "framework-discrepancy", "document-erratum", "nondeterministic",
             "convention", "agree")
 FINDINGS = (("errata", "Document errata"), ("conventions", "Conventions measured"),
             ("known_discrepancies", "Known framework discrepancies"))
@@ -82,8 +82,14 @@ def finding_title(key: str) -> str:
 
 def findings(doc: dict) -> str:
     """Errata, conventions, known discrepancies, and any other top-level list of objects."""
+    from .errata_section import render as errata_and_claims
+
     parts = []
     for key in finding_keys(doc):
+        if key in ("errata", "claims"):  # cards and the filterable claims list
+            if key == "errata" or "errata" not in doc:
+                parts.append(errata_and_claims(doc))
+            continue
         rows = doc[key] or []
         title = finding_title(key)
         parts.append(f"<section id='sec-{e(key)}'><h2>{e(title)} <span class='count'>"
