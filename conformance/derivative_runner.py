@@ -23,7 +23,7 @@ from .compare import CheckResult
 from .derivatives import DTYPES, EXAMPLES, KINDS, DerivativeOutcome, check_names, parse_check, run_derivative_example
 from .records import Record, repro_command
 from .runner import _composed, _key, _precision, _skip_reason, _stats, hypothesis_settings
-from .strategies import example_strategy
+from .strategies import SEED_MAX, example_strategy, shape_pool
 
 ORDERS = ("1", "jvp", "hvp")
 ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp"}
@@ -66,10 +66,11 @@ class _Acc:
                 self.info[c.check] = (c, example)
         if outcome.passed:
             self.explained.append(outcome.explained_by)
-            for c in outcome.rule_checks[_key(outcome.explained_by[0])]:
-                best = self.worst.get(c.check)
-                if best is None or c.ratio > best[0].ratio:
-                    self.worst[c.check] = (c, example)
+            for kind, explained in outcome.explained_by.items():
+                for c in outcome.rule_checks[(kind, _key(explained[0]))]:
+                    best = self.worst.get(c.check)
+                    if best is None or c.ratio > best[0].ratio:
+                        self.worst[c.check] = (c, example)
         else:
             self.failing = (outcome, example)
 
@@ -112,7 +113,7 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
 
     @hypothesis_seed(seed)
     @hypothesis_settings(profile, n)
-    @given(example=example_strategy(case.spec, case.variant, profile))
+    @given(example=_examples(case, profile))
     def body(example):
         if acc.case_unsupported:
             return
@@ -158,6 +159,20 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
     return _passing(names, acc, rec, repro, case) + _info(acc, rec, repro)
 
 
+def _examples(case, profile):
+    """Free shapes: the profile's own strategy. A shape pool (the quick profile): its
+    smallest and middle shapes, not the largest — every route is a new program per shape,
+    and the first-order checks already cover the largest."""
+    if profile.free_shapes:
+        return example_strategy(case.spec, case.variant, profile)
+    from hypothesis import strategies as st
+
+    ranges = {**case.spec.dims(case.variant.attrs), **getattr(case.variant, "dims", {})}
+    pool = shape_pool(ranges)
+    chosen = [pool[0]] + ([pool[-1]] if len(pool) > 2 else [])
+    return st.fixed_dictionaries({"dims": st.sampled_from(chosen), "seed": st.integers(0, SEED_MAX)})
+
+
 def _unanswered(rec, name, acc, repro) -> Record:
     kind, _, route = parse_check(name)
     if (kind, route) in acc.unsupported:
@@ -171,9 +186,12 @@ def _unanswered(rec, name, acc, repro) -> Record:
 
 
 def _passing(names, acc, rec, repro, case) -> list[Record]:
-    common = acc.explained[0] if acc.explained else []
-    for ex in acc.explained[1:]:
-        common = [r for r in common if r in ex]
+    common = {}
+    for kind in KINDS:
+        per = [ex[kind] for ex in acc.explained if kind in ex]
+        common[kind] = per[0] if per else []
+        for ex in per[1:]:
+            common[kind] = [r for r in common[kind] if r in ex]
     documented = {k: v[0] for k, v in case.variant.rules.items()}
     out = []
     for name in names:
@@ -181,15 +199,16 @@ def _passing(names, acc, rec, repro, case) -> list[Record]:
             out.append(_unanswered(rec, name, acc, repro))
             continue
         c, example = acc.worst[name]
-        if acc.explained and not common:
+        common_ = common[name.split(":")[0]]
+        if not common_:
             out.append(rec(check=name, status="fail", verdict="unexplained",
                            reason="examples were explained by different rules and no single "
                                   "known rule explains them all", examples=acc.examples,
                            example=example, repro=repro(example)))
             continue
         convention = None
-        if common and documented not in common:
-            convention = {k: v for k, v in common[0].items() if v != documented[k]}
+        if documented not in common_:
+            convention = {k: v for k, v in common_[0].items() if v != documented[k]}
         out.append(rec(check=name, status="pass", verdict="convention" if convention else "agree",
                        convention=convention,
                        reason=("follows " + _key(convention) + " where the reference's rule is "
