@@ -181,3 +181,23 @@ def test_claims_lists_coverage_per_seed():
     for seed in SEEDS.values():
         assert seed in proc.stdout
     assert "untranscribed" in proc.stdout and "text erratum" in proc.stdout
+
+
+def test_report_has_a_card_per_erratum_and_the_filterable_claims():
+    from reports.html import render_doc
+
+    errata = [evaluate(BY_ID[i], 12) for i in ("003-eq18-dz", "001-conv-output-size")]
+    claims = [{"id": "000-tanh", "seed": SEEDS["000"], "also": [SEEDS["001"]], "where": "row",
+               "status": "verified", "readings": "as written: agrees", "why": ""},
+              {"id": "x<script>", "seed": SEEDS["002"], "where": "w", "status": "text erratum",
+               "why": "<b>label</b>"}]
+    page = render_doc({"environment": {}, "run": {}, "cases": [], "errata": errata,
+                       "claims": claims})
+    assert page.count("class='ecard") == 2
+    el = errata[0]["counterexample"]["element"]
+    for number in (el["as_written"], el["finite_differences"], el["corrected"]):
+        assert f"{number:.6g}" in page
+    assert "the forward (counted)" in page                      # the value claim's three numbers
+    assert "python -m conformance claims --check 003-eq18-dz --example" in page
+    assert "id='claim-filter-status'" in page and "id='claimlist'" in page
+    assert "<b>label</b>" not in page and "x<script>" not in page

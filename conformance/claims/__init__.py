@@ -19,8 +19,10 @@ central finite differences of the program's forward.
 Where the text can be read several ways, the claim lists each :class:`Reading`; where a
 slip has no numerical content (a heading, a label, a duplicated line), it is a
 :class:`TextErratum`; a formula with no transcription is :class:`Untranscribed` with the
-reason. One file per seed (``seed_000.py`` ... ``seed_004.py``) defines ``CLAIMS``,
-``TEXT_ERRATA`` and ``UNTRANSCRIBED``.
+reason. The files are split by seed (``seed_000_table.py``, ``seed_000_linear.py``,
+``seed_000_recurrent.py``, ``seed_001.py``, ``seed_002_rules.py``, ``seed_002_lstm.py``,
+``seed_003.py``, ``seed_004.py``); each defines ``CLAIMS`` and optionally ``TEXT_ERRATA``
+and ``UNTRANSCRIBED``.
 """
 
 from __future__ import annotations
@@ -134,11 +136,6 @@ class Untranscribed:
     reason: str
 
 
-def written_line(written: Mapping[str, str], key: str) -> str | None:
-    """The reading under which line ``key`` is evaluated as written (None: corrected)."""
-    return written.get(key)
-
-
 def _gather():
     claims, text, untranscribed = [], [], []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
@@ -160,4 +157,4 @@ BY_ID = {c.id: c for c in CLAIMS}
 
 __all__ = ["Claim", "Program", "Reading", "TextErratum", "Untranscribed", "CLAIMS",
            "TEXT_ERRATA", "UNTRANSCRIBED", "BY_ID", "SEEDS", "uniform", "small_integers",
-           "mask", "probabilities", "written_line"]
+           "mask", "probabilities"]

@@ -109,7 +109,9 @@ def _lstm_backward(cts, a, w):
     gh = [None] * (T + 1)
     gC = [None] * (T + 1)
     gh[T] = ct_h[T]
-    gC[T] = cts[1] + (0 if "dC" in w else gh[T] * g[T - 1]["o"] * (1 - th[T] ** 2))
+    # dL/dC_τ: the given cotangent and the h-path of h_τ = o_{τ−1} ⊙ tanh(C_τ) (the line's
+    # formula has no instance at t = τ — f_τ, o_τ do not exist — so it is not applied there)
+    gC[T] = cts[1] + gh[T] * g[T - 1]["o"] * (1 - th[T] ** 2)
     grads = {k: np.zeros_like(v) for k, v in P.items()}
     dx = np.zeros_like(x)
     for t in range(T - 1, -1, -1):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from . import SEEDS, Claim, Reading, TextErratum
+from . import SEEDS, Claim, Reading, TextErratum, Untranscribed
 
 S1 = SEEDS["001"]
 PROSE = "'Conv-2D', prose before the forward-pass"
@@ -80,4 +80,11 @@ TEXT_ERRATA = (
     TextErratum("001-references-numbering", S1, "'References'", "5. Xavier Glorot et al",
                 "the references restart at 5 then 2, 3, …: in-text numbers 1–4 point to two "
                 "entries each"),
+)
+
+UNTRANSCRIBED = (
+    Untranscribed(S1, "'BN', prose", "Layer Normalization (LN)<sup>27</sup> is a more popular choice",
+                  "LN, IN, GN and WN are described in words only, as variants of BN: no formula "
+                  "of their own to transcribe (the references test them against finite "
+                  "differences)"),
 )
