@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import SEEDS, Claim, Program, Reading, TextErratum, uniform
+from . import SEEDS, Claim, Program, TextErratum, uniform
 
 S2 = SEEDS["002"]
 U1 = uniform(-1, 1)

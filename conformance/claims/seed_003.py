@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import SEEDS, Claim, Program, Reading, TextErratum, Untranscribed, uniform
+from . import SEEDS, Claim, Program, TextErratum, Untranscribed, uniform
 
 S3 = SEEDS["003"]
 U1 = uniform(-1, 1)
