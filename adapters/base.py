@@ -24,7 +24,10 @@ from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-DTYPES = ("float32", "float64")
+DTYPES = ("float32", "float64", "bfloat16", "float16")
+# Storage types narrower than float32: inputs are rounded to them, arithmetic may be wider
+# (the low-precision error model in ``conformance.spec.LowPrecision``).
+LOW_PRECISION = ("bfloat16", "float16")
 DEVICES = ("cpu", "gpu")
 MODES = ("eager", "compiled")
 
@@ -62,6 +65,9 @@ class Adapter:
     composed: ClassVar[frozenset[str]] = frozenset()
     modules: ClassVar[frozenset[str] | None] = None  # None: every module it has an op for
     ops_package: ClassVar[str | None] = None  # a package of *_ops.py family files
+    # Substrings of the framework's error when it has no kernel for a low-precision dtype
+    # (``no_kernel_reason`` turns such an error into a skip that quotes it).
+    no_kernel_markers: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         self._framework: Any = None
@@ -168,6 +174,13 @@ class Adapter:
         """Switch the framework's determinism mode; returns what was done."""
         rt = self._runtime()
         return rt.set_deterministic(self.framework, on) if rt else "no determinism switch"
+
+    def no_kernel_reason(self, exc: BaseException, dtype: str, device: str) -> str | None:
+        """A skip reason when ``exc`` says the framework has no ``dtype`` kernel (bfloat16
+        and float16 only) on ``device``, quoting its own text; None for any other error."""
+        from .common import low_precision_unsupported
+
+        return low_precision_unsupported(exc, self.name, dtype, device, self.no_kernel_markers)
 
     def runtime_info(self) -> dict[str, Any]:
         rt = self._runtime()

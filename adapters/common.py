@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .base import DTYPES, MODES
+from .base import DTYPES, LOW_PRECISION, MODES
 
 def freeze(value: Any) -> Any:
     """A hashable version of an attribute value (for compiled-function caches)."""
@@ -51,6 +51,36 @@ def own_code(fn, name: str):
     compiled function gets its own."""
     code = fn.__code__.replace(co_name=name, co_qualname=name)
     return types.FunctionType(code, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    """The NumPy dtype for a dtype name; ``bfloat16`` comes from ``ml_dtypes`` (the storage
+    type JAX and TensorFlow use), imported only when asked for."""
+    if name == "bfloat16":
+        import ml_dtypes
+
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+def as_float32(array) -> np.ndarray:
+    """A low-precision array widened to float32 (exact: every bfloat16 and float16 value
+    is a float32 value), for frameworks that do not read ``ml_dtypes`` arrays."""
+    return np.asarray(array).astype(np.float32)
+
+
+def low_precision_unsupported(exc: BaseException, framework: str, dtype: str, device: str,
+                              markers: Sequence[str]) -> str | None:
+    """A skip reason when ``exc`` is the framework saying it has no kernel for a
+    low-precision dtype (one of ``markers`` occurs in its message), else None. The reason
+    quotes the framework's own text."""
+    if dtype not in LOW_PRECISION:
+        return None
+    text = str(exc).strip()
+    if not any(m in text for m in markers):
+        return None
+    first = next((line.strip() for line in text.splitlines() if line.strip()), text)
+    return f"{framework}: no {dtype} kernel on {device}: {type(exc).__name__}: {first[:300]}"
 
 
 def validate_call(mode: str, dtype: str, args: Sequence, names: Sequence[str],

@@ -93,6 +93,8 @@ class SmallIntegers(Domain):
 class Distinct(Domain):
     """Values spaced at least ``gap`` apart along every row: no ties, by construction."""
 
+    distinct = True  # rounding to a low-precision dtype keeps them distinct (representable.py)
+
     low: float = -3.0
     high: float = 3.0
 

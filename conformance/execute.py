@@ -17,7 +17,7 @@ from adapters.base import DRAWS_RANDOMNESS
 from references import REFERENCES
 
 from .compare import CheckResult, bitwise_check, bound_check, compare
-from .spec import CONST, TF32_ARITHMETIC
+from .spec import CONST, TF32_ARITHMETIC, ulps_for
 from .strategies import make_cotangent, make_inputs
 
 
@@ -100,7 +100,7 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
         on_cpu = _flatten(call("cpu"), multiple)
         # Each side is within its tolerance of the reference, so within twice it of the other.
         info += [compare(f"{case.device}-vs-cpu:{k}", v, on_cpu[k], tol_dtype,
-                         2 * (spec.tolerance.grad if k.startswith("grad") else spec.tolerance.forward))
+                         2 * _ulps(spec, tol_dtype, "grad" if k.startswith("grad") else "forward"))
                  for k, v in _flatten(result, multiple).items()]
     recovered = {}
     if native and spec.recover is not None:
@@ -121,12 +121,12 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
         expected = ref.forward(*args64.values(), **attrs, **rules)
         grads = ref.vjp(ct64, *args64.values(), **attrs, **rules)
         expected_outputs = expected if multiple else (expected,)
-        checks = [compare(name, got, exp, tol_dtype, spec.tolerance.forward)
+        checks = [compare(name, got, exp, tol_dtype, _ulps(spec, tol_dtype, "forward"))
                   for name, got, exp in zip(out_names, got_outputs, expected_outputs)]
         for arg, grad in zip(spec.args, grads):
             if arg.differentiable:
                 checks.append(compare(f"grad:{arg.name}", result.grads.get(arg.name), grad,
-                                      tol_dtype, spec.tolerance.grad))
+                                      tol_dtype, _ulps(spec, tol_dtype, "grad")))
         checks += extra
         if i == 0:
             outcome.checks = checks
@@ -134,6 +134,11 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
         if all(c.passed for c in checks):
             outcome.explained_by.append(rules)
     return outcome
+
+
+def _ulps(spec, arithmetic: str, kind: str) -> float:
+    """The spec's tolerance for ``kind``; for bfloat16/float16 the low-precision model."""
+    return ulps_for(spec.tolerance, spec.low_precision, arithmetic, kind)
 
 
 def _key(rules: Mapping[str, str]) -> str:

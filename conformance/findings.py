@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .specs import BY_NAME
+from .accumulation import convention_rows as accumulation_rows
 from .verdicts import REFERENCE_ADAPTERS, assign
 
 
@@ -97,5 +98,6 @@ def build(records: list[dict], defaults: list[dict], known: list[dict]) -> dict:
     assign(records, errata)
     return {"errata": errata, "claims": claims,
             "expected_failures": expected_failures_status(records),
-            "conventions": conventions_from_records(records) + defaults_table(defaults),
+            "conventions": conventions_from_records(records) + accumulation_rows(records)
+            + defaults_table(defaults),
             "known_discrepancies": sorted(known, key=lambda k: (k["id"], k["framework"]))}

@@ -103,6 +103,10 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
             acc.unsupported = str(exc)
             return
         except Exception as exc:
+            missing = _no_kernel(adapter, exc, case)
+            if missing:  # no kernel for this low-precision dtype: a skip in its own words
+                acc.unsupported = missing
+                return
             exc._conformance_example = example  # the replayable example, for the record
             raise
         acc.add(example, outcome)
@@ -120,11 +124,15 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
         repro = repro_command(case.id, example, adapter_spec)
         fd = reference_vs_fd(case, example)
         witnesses = {"finite_differences": fd.detail}
+        accumulation = _accumulation(case, adapter)
+        if accumulation:  # low precision: name the accumulation measured for this family
+            witnesses["accumulation"] = accumulation
         out = []
         for c in outcome.checks:
             out.append(rec(check=c.check, status="pass" if c.passed else "fail",
                            verdict="agree" if c.passed else "unexplained",
-                           reason="" if c.passed else c.describe(), **_stats(c),
+                           reason="" if c.passed else c.describe()
+                           + (f"; {accumulation}" if accumulation else ""), **_stats(c),
                            examples=acc.examples, example=example, repro=repro,
                            witnesses={} if c.passed else dict(witnesses)))
         return out
@@ -165,7 +173,14 @@ def _precision(case, adapter) -> dict:
     flags = getattr(adapter, "precision_flags", lambda: {})()
     from .execute import arithmetic
 
-    return {"mode": case.precision, "arithmetic": arithmetic(case, adapter), "flags": flags}
+    out = {"mode": case.precision, "arithmetic": arithmetic(case, adapter), "flags": flags}
+    from .accumulation import record_entry
+
+    entry = record_entry(case, adapter, out["arithmetic"])
+    if entry:  # bfloat16/float16: the model's accumulation assumption and the measurement
+        out["accumulation"] = entry
+    return out
+
 
 
 def _passing_records(case, acc, rec, adapter_spec):
@@ -206,6 +221,22 @@ def _composed(adapter, case) -> bool:
         return bool(adapter.is_composed(case.spec.name, case.variant.call_attrs))
     except TypeError:
         return bool(adapter.is_composed(case.spec.name))
+
+
+def _accumulation(case: Case, adapter) -> str:
+    """For a failing bfloat16/float16 case: the accumulation its framework was measured to
+    use for this module's family (``conformance.accumulation``), as one sentence."""
+    from .accumulation import describe, measured_for
+
+    try:
+        return describe(measured_for(adapter, case.spec, case.dtype, case.device))
+    except Exception as exc:  # the probe must never hide the case's own failure
+        return f"accumulation probe failed: {type(exc).__name__}: {exc}"
+
+
+def _no_kernel(adapter, exc: BaseException, case: Case) -> str | None:
+    hook = getattr(adapter, "no_kernel_reason", None)
+    return hook(exc, case.dtype, case.device) if hook else None
 
 
 def _skip_reason(case: Case, adapter) -> str | None:

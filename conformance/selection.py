@@ -86,7 +86,8 @@ class Selection:
                 for m in self.modules for v in BY_NAME[m].variants
                 for fw in self.frameworks for dt in self.dtypes
                 for dev in self.devices for mode in self.modes for prec in self.precisions
-                if prec == "highest" or (dev == "gpu" and dt == "float32")]
+                if (prec == "highest" or (dev == "gpu" and dt == "float32"))
+                and (not v.dtypes or dt in v.dtypes)]
 
     def adapter_spec(self, framework: str) -> str:
         return self.extra_adapters.get(framework) or BUILTIN[framework]

@@ -79,6 +79,56 @@ class Tolerance:
     grad: float = 32.0
 
 
+# Unit roundoff u of the low-precision storage types (half the spacing of [1, 2)): 2⁻⁸ for
+# bfloat16 (8 significant bits), 2⁻¹¹ for float16 (11). float32's epsilon, for the
+# accumulation term.
+UNIT_ROUNDOFF = {"bfloat16": 2.0**-8, "float16": 2.0**-11}
+FLOAT32_EPS = 2.0**-23
+# The accumulation the low-precision model assumes (see ``LowPrecision``).
+ASSUMED_ACCUMULATION = "float32"
+
+
+@dataclass(frozen=True)
+class LowPrecision:
+    """Allowed error in bfloat16 and float16: roundings to the dtype, in units of its u.
+
+    Error model for low precision (beside ``Tolerance``'s, which still holds for the
+    arithmetic): the inputs and the cotangent are exactly representable in the dtype (they
+    are rounded before the call) and the reference evaluates those same values in float64.
+    A framework stores tensors in the dtype and computes in float32: each stored tensor is
+    rounded once (error <= u of its magnitude) — the output's own rounding, plus every
+    intermediate a composed module or a saved activation of the backward stores between
+    primitive steps. ``forward`` and ``grad`` count those roundings (amplified by what
+    follows them, so a count bounds the error in units of u of the quantities combined).
+
+    Accumulation assumption, explicit: every reduction (sums, means and variances, matmul
+    and convolution inner products, the softmax normaliser) accumulates in float32, as
+    oneDNN, XLA and cuDNN kernels do. Reductions then add only the spec's float32 term,
+    and element i may err by
+
+        tol_i = (roundings · u + ulps32 · eps(float32)) · (|expected_i| + max_j |expected_j|)
+
+    A running sum kept in the dtype errs by up to n·u over a length-n reduction (a
+    bfloat16 running sum of 512 ones stops at 256): that is outside this model, never
+    absorbed by a looser tolerance. A framework that does it fails, and the accumulation
+    probes (``conformance.accumulation``) measure and name which accumulation it uses.
+    """
+
+    forward: float = 4.0
+    grad: float = 8.0
+
+
+def ulps_for(tolerance: Tolerance, low: "LowPrecision", arithmetic: str, kind: str) -> float:
+    """The ``ulps`` for ``compare`` (units of eps(arithmetic)) of a ``kind`` ("forward" or
+    "grad") check: the spec's own for float32/float64/tf32, the low-precision model's
+    roundings plus the float32 accumulation term for bfloat16 and float16."""
+    ulps32 = getattr(tolerance, kind)
+    if arithmetic not in UNIT_ROUNDOFF:
+        return ulps32
+    u = UNIT_ROUNDOFF[arithmetic]
+    return (getattr(low, kind) * u + ulps32 * FLOAT32_EPS) / (2 * u)
+
+
 @dataclass(frozen=True)
 class Variant:
     """A named, fixed choice of attributes (and optionally domains) of a module.
@@ -101,6 +151,11 @@ class Variant:
     rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     note: str = ""
     draws_randomness: bool = False
+    # The dtypes this variant runs in (empty: every dtype of its module), e.g. a range
+    # variant that only float16's narrow exponent makes interesting.
+    dtypes: tuple[str, ...] = ()
+    # Dimension ranges that replace the module's for this variant (e.g. a long reduction).
+    dims: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def call_attrs(self) -> dict[str, Any]:
@@ -124,7 +179,9 @@ class ModuleSpec:
     # ``forward:<name>``. Empty: one output, check ``forward``.
     outputs: tuple[str, ...] = ()
     tolerance: Tolerance = Tolerance()
-    dtypes: tuple[str, ...] = ("float32", "float64")
+    dtypes: tuple[str, ...] = ("float32", "float64", "bfloat16", "float16")
+    # The low-precision error model's roundings for bfloat16 and float16 (``LowPrecision``).
+    low_precision: LowPrecision = LowPrecision()
     # For a variant with ``draws_randomness``: ``recover(args64, output) -> {name: array}``
     # recovers the arguments the framework drew (the mask) from its output; the output and
     # gradients are then judged against the reference given those arguments.

@@ -14,6 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .profiles import Profile
+from .representable import distinct_rounded, rounded
 from .spec import ModuleSpec, Variant
 
 SEED_MAX = 2**32 - 1
@@ -32,7 +33,7 @@ def shape_pool(ranges: Mapping[str, tuple[int, int]]) -> list[dict[str, int]]:
 
 
 def dims_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st.SearchStrategy:
-    ranges = spec.dims(variant.attrs)
+    ranges = {**spec.dims(variant.attrs), **getattr(variant, "dims", {})}
     if not profile.free_shapes:
         return st.sampled_from(shape_pool(ranges))
     return st.fixed_dictionaries({k: st.integers(lo, hi) for k, (lo, hi) in ranges.items()})
@@ -59,10 +60,12 @@ def make_inputs(spec: ModuleSpec, variant: Variant, example: Mapping[str, Any],
     inputs = {}
     for arg in spec.args:
         domain = variant.domains.get(arg.name, arg.domain)
-        inputs[arg.name] = np.asarray(domain.sample(shapes[arg.name], rng)).astype(dtype)
+        values = np.asarray(domain.sample(shapes[arg.name], rng))
+        inputs[arg.name] = (distinct_rounded(values, dtype) if getattr(domain, "distinct", False)
+                            else rounded(values, dtype))
     return inputs, rng
 
 
 def make_cotangent(shape: tuple[int, ...], rng: np.random.Generator, dtype: str) -> np.ndarray:
     """A cotangent drawn uniformly in [-1, 1] (away from special values), in ``dtype``."""
-    return rng.uniform(-1.0, 1.0, size=shape).astype(dtype)
+    return rounded(rng.uniform(-1.0, 1.0, size=shape), dtype)

@@ -13,13 +13,15 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
-from ..common import freeze
+from ..common import freeze, numpy_dtype
 
 
 class JaxAdapter(Adapter):
     name = "jax"
     package = "jax"
     ops_package = "adapters.jax"
+    # How XLA says it has no kernel for a dtype (a low-precision skip, in its words).
+    no_kernel_markers = ("UNIMPLEMENTED", "Unimplemented", "not supported for dtype")
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,12 +61,12 @@ class JaxAdapter(Adapter):
         kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
         jax = self.framework
         dev = self._gpus()[0] if device == "gpu" else jax.devices("cpu")[0]
-        arrays = [jax.device_put(np.asarray(a, dtype=dtype), dev) for a in args]
+        arrays = [jax.device_put(np.asarray(a, dtype=numpy_dtype(dtype)), dev) for a in args]
         diff = tuple(a for a, n in zip(arrays, names) if n in wrt)
         const = tuple(a for a, n in zip(arrays, names) if n not in wrt)
         multiple = isinstance(cotangent, (tuple, list))
-        ct = (tuple(jax.device_put(np.asarray(c, dtype=dtype), dev) for c in cotangent)
-              if multiple else jax.device_put(np.asarray(cotangent, dtype=dtype), dev))
+        ct = (tuple(jax.device_put(np.asarray(c, dtype=numpy_dtype(dtype)), dev) for c in cotangent)
+              if multiple else jax.device_put(np.asarray(cotangent, dtype=numpy_dtype(dtype)), dev))
         key = jax.device_put(np.asarray(seed, dtype=np.uint32), dev)
 
         fn = self._function(module, kw, tuple(names), tuple(wrt), mode)

@@ -15,13 +15,16 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
-from ..common import as_list, freeze, own_code
+from ..common import as_list, freeze, numpy_dtype, own_code
 
 
 class TensorFlowAdapter(Adapter):
     name = "tensorflow"
     package = "tensorflow-cpu"
     ops_package = "adapters.tensorflow"
+    # How TensorFlow says it has no kernel for a dtype (a low-precision skip, in its words).
+    no_kernel_markers = ("Could not find device for node", "No registered", "no registered",
+                         "is not in the list of allowed values")
 
     def __init__(self) -> None:
         super().__init__()
@@ -72,8 +75,8 @@ class TensorFlowAdapter(Adapter):
         fn = self._function(module, kw, tuple(names), tuple(wrt), mode)
         multiple = isinstance(cotangent, (tuple, list))
         with tf.device("/GPU:0" if device == "gpu" else "/CPU:0"):
-            tensors = [tf.constant(np.asarray(a, dtype=dtype)) for a in args]
-            cts = [tf.constant(np.asarray(c, dtype=dtype))
+            tensors = [tf.constant(np.asarray(a, dtype=numpy_dtype(dtype))) for a in args]
+            cts = [tf.constant(np.asarray(c, dtype=numpy_dtype(dtype)))
                    for c in (cotangent if multiple else [cotangent])]
             outs, grads = fn(tensors, cts, tf.constant([seed, 0], dtype=tf.int64))
         arrays = [o.numpy() for o in outs]

@@ -12,13 +12,15 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
-from ..common import as_list, freeze, own_code
+from ..common import as_float32, as_list, freeze, numpy_dtype, own_code
 
 
 class TorchAdapter(Adapter):
     name = "torch"
     package = "torch"
     ops_package = "adapters.torch"
+    # How torch says it has no kernel for a dtype (a low-precision skip, in its words).
+    no_kernel_markers = ("not implemented for 'BFloat16'", "not implemented for 'Half'")
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,7 +59,7 @@ class TorchAdapter(Adapter):
         torch = self.framework
         dev = torch.device("cuda" if device == "gpu" else "cpu")
 
-        tensors = [torch.tensor(np.asarray(a, dtype=dtype), device=dev, requires_grad=n in wrt)
+        tensors = [self._tensor(a, dtype, dev).requires_grad_(n in wrt)
                    for a, n in zip(args, names)]
         fn = self._forward(module, kw, names, wrt, dtype, device, mode)
         if kw.get(DRAWS_RANDOMNESS):
@@ -67,8 +69,7 @@ class TorchAdapter(Adapter):
         else:
             out = fn(*tensors)
         outs, multiple = as_list(out)
-        cts = [torch.tensor(np.asarray(c, dtype=dtype), device=dev)
-               for c in (cotangent if multiple else [cotangent])]
+        cts = [self._tensor(c, dtype, dev) for c in (cotangent if multiple else [cotangent])]
 
         sources = [t for t, n in zip(tensors, names) if n in wrt]
         pairs = [(o, c) for o, c in zip(outs, cts) if o.requires_grad]
@@ -78,10 +79,18 @@ class TorchAdapter(Adapter):
                                         allow_unused=True, materialize_grads=True)
         else:
             grads = [torch.zeros_like(t) for t in sources]
-        arrays = [o.detach().cpu().numpy() for o in outs]
+        arrays = [_numpy(o) for o in outs]
         return VjpResult(output=tuple(arrays) if multiple else arrays[0],
-                         grads={n: g.detach().cpu().numpy()
+                         grads={n: _numpy(g)
                                 for n, g in zip([n for n in names if n in wrt], grads)})
+
+    def _tensor(self, array, dtype, dev):
+        """A tensor of ``dtype``; bfloat16 goes through float32 (exact), since torch does
+        not read ``ml_dtypes`` arrays."""
+        torch = self.framework
+        if dtype == "bfloat16":
+            return torch.tensor(as_float32(array), device=dev).to(torch.bfloat16)
+        return torch.tensor(np.asarray(array, dtype=dtype), device=dev)
 
     def _forward(self, module, kw, names, wrt, dtype, device, mode):
         op = self.ops()[module]
@@ -102,3 +111,11 @@ class TorchAdapter(Adapter):
             name = f"forward_{module}_{len(self._compiled)}"
             fn = self._compiled[key] = torch.compile(own_code(forward, name), fullgraph=True)
         return fn
+
+
+def _numpy(tensor) -> np.ndarray:
+    """A tensor as a NumPy array of its dtype (bfloat16 as ``ml_dtypes.bfloat16``)."""
+    t = tensor.detach().cpu()
+    if str(t.dtype) == "torch.bfloat16":
+        return t.float().numpy().astype(numpy_dtype("bfloat16"))
+    return t.numpy()

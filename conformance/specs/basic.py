@@ -7,6 +7,7 @@ import numpy as np
 
 from ..domains import Distinct, Mask, NonZero, Simplex, SmallIntegers, Uniform, WithKinks
 from ..spec import CONST, PARAM, REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
+from .low_precision import SOFTMAX_LONG, SOFTMAX_NEAR_OVERFLOW, SQUARED_ERROR_NEAR_OVERFLOW, SUM_LONG, SUM_NEAR_OVERFLOW
 from .common import ELEMENTWISE, KINK, LONG, REDUCING, SLOPE, X, flat, rows, rows_of, wide
 
 
@@ -64,7 +65,8 @@ SPECS: tuple[ModuleSpec, ...] = (
     ModuleSpec("switch", "elementwise", (Arg("x", X, Uniform()), Arg("s", X, Mask(), CONST)), flat,
                rows("Switch"), "y = s ⊙ x; dL/dx = dL/dy ⊙ sᵀ", tolerance=Tolerance(0, 0)),
     ModuleSpec("sum", "group", (Arg("x", X, Uniform()),), rows_of, rows("Sum"),
-               "y = Σ x_i; dL/dx = dL/dy 1ᵀ", tolerance=REDUCING, arithmetic=REDUCTION),
+               "y = Σ x_i; dL/dx = dL/dy 1ᵀ", tolerance=REDUCING,
+               variants=(Variant(), SUM_LONG, SUM_NEAR_OVERFLOW), arithmetic=REDUCTION),
     ModuleSpec("max", "group", (Arg("x", X, Distinct()),), rows_of, rows("Max"),
                "y = max{x_i}; dL/dx_i = dL/dy if i was maximal, else 0",
                variants=(Variant(), Variant("ties", domains={"x": SmallIntegers()},
@@ -86,13 +88,15 @@ SPECS: tuple[ModuleSpec, ...] = (
                  variants=(Variant(), Variant("kink", domains={"x": WithKinks()}, rules=KINK))),
     _elementwise("sigmoid", "Sigmoid", "y_i = 1/(1 + e^{−x_i}); dL/dx = dL/dy diag(y(1 − y)ᵀ)", domain=Uniform(-8, 8)),
     ModuleSpec("softmax", "activation", (Arg("x", X, Uniform(-5, 5)),), rows_of, rows("Softmax"),
-               "y_i = e^{x_i} / Σ_k e^{x_k}; dL/dx = sᵀ − yᵀ Σ_i s_i, s_i = dL/dy_i y_i", tolerance=REDUCING, arithmetic=REDUCTION),
+               "y_i = e^{x_i} / Σ_k e^{x_k}; dL/dx = sᵀ − yᵀ Σ_i s_i, s_i = dL/dy_i y_i", tolerance=REDUCING,
+               variants=(Variant(), SOFTMAX_LONG, SOFTMAX_NEAR_OVERFLOW), arithmetic=REDUCTION),
     _elementwise("softplus", "Softplus", "y_i = log(e^{x_i} + 1); dL/dx = dL/dy diag(e^{x_i}/(e^{x_i} + 1))", domain=Uniform(-15, 15)),
     _elementwise("tanh", "Tanh", "y_i = (e^{x_i} − e^{−x_i})/(e^{x_i} + e^{−x_i}); dL/dx = dL/dy diag(I − y yᵀ)", domain=Uniform(-4, 4)),
     ModuleSpec("cross_entropy", "loss", (Arg("x", X, Simplex()), Arg("p", X, Simplex(), CONST)), rows_of,
                rows("Cross-Entropy"), "L = −Σ_i p_i log x_i; dL/dx_i = −p_i / x_i", tolerance=REDUCING, arithmetic=REDUCTION),
     ModuleSpec("squared_error", "loss", (Arg("x", X, Uniform()), Arg("t", X, Uniform(), CONST)), rows_of,
-               rows("Squared Error"), "L = ‖t − x‖² = Σ_i (t_i − x_i)²; dL/dx = −2(t − x)ᵀ", tolerance=REDUCING, arithmetic=REDUCTION),
+               rows("Squared Error"), "L = ‖t − x‖² = Σ_i (t_i − x_i)²; dL/dx = −2(t − x)ᵀ", tolerance=REDUCING,
+               variants=(Variant(), SQUARED_ERROR_NEAR_OVERFLOW), arithmetic=REDUCTION),
     ModuleSpec("softmax_cross_entropy", "loss", (Arg("z", X, Uniform(-5, 5)), Arg("p", X, Simplex(), CONST)), rows_of,
                rows("Softmax") + rows("Cross-Entropy"),
                "L = −Σ_i p_i log softmax(z)_i; dL/dz = softmax(z) Σ_i p_i − p (the two rows composed)",

@@ -1,0 +1,66 @@
+"""Low-precision adapters with and without a planted accumulation fault, built on the NumPy
+references (no framework needed): ``--adapter tests.planted_low_precision:Class``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adapters.base import LOW_PRECISION, VjpResult
+from adapters.common import numpy_dtype
+from adapters.numpy import NumpyAdapter
+
+
+def _round(value, dtype):
+    if isinstance(value, tuple):
+        return tuple(_round(v, dtype) for v in value)
+    return np.asarray(value, dtype=np.float64).astype(numpy_dtype(dtype))
+
+
+class Float32Accumulation(NumpyAdapter):
+    """bfloat16/float16 storage, float32 arithmetic: the references in float32 on the
+    rounded inputs, every output and gradient rounded once to the dtype. It keeps the
+    float32-accumulation model, so every case it runs must pass."""
+
+    name = "lp-float32-acc"
+    package = None
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, *, dtype, device="cpu",
+            mode="eager", seed=0):
+        if dtype not in LOW_PRECISION:
+            return super().vjp(module, args, names, wrt, cotangent, attrs, dtype=dtype,
+                               device=device, mode=mode, seed=seed)
+        res = super().vjp(module, [np.asarray(a, dtype=np.float32) for a in args], names, wrt,
+                          _round(cotangent, "float32"), attrs, dtype="float32", device=device,
+                          mode=mode, seed=seed)
+        res = VjpResult(_round(res.output, dtype), {k: _round(v, dtype) for k, v in res.grads.items()})
+        return self.fault(module, args, res, dtype)
+
+    def fault(self, module, args, result, dtype):
+        return result
+
+
+def running_sum(x, dtype):
+    """Σ over the last axis with the accumulator rounded to ``dtype`` after every addition."""
+    x = np.asarray(x, dtype=np.float64)
+    acc = np.zeros(x.shape[:-1], dtype=numpy_dtype(dtype))
+    for i in range(x.shape[-1]):
+        acc = (acc.astype(np.float32) + x[..., i].astype(np.float32)).astype(numpy_dtype(dtype))
+    return acc
+
+
+class Bfloat16RunningSum(Float32Accumulation):
+    """The planted fault: in bfloat16 only, ``sum`` and the softmax normaliser keep their
+    running sum in bfloat16 (as a kernel without a float32 accumulator does). Short rows
+    barely notice; a row of 512 values near 1 stalls at 256."""
+
+    name = "lp-bf16-running-sum"
+
+    def fault(self, module, args, result, dtype):
+        if dtype != "bfloat16" or module not in ("sum", "softmax"):
+            return result
+        x = np.asarray(args[0], dtype=np.float64)
+        if module == "sum":
+            return VjpResult(running_sum(x, dtype), result.grads)
+        e = np.exp(x - x.max(axis=-1, keepdims=True))
+        total = running_sum(e, dtype).astype(np.float64)[..., None]
+        return VjpResult(_round(e / total, dtype), result.grads)
