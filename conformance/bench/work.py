@@ -56,7 +56,7 @@ def work_for(bc: BenchCase) -> Work:
         n = bc.dims["n"]
         rng = np.random.default_rng(0)
         a, b = (rng.uniform(-1, 1, (n, n)).astype(bc.dtype) for _ in range(2))
-        return Work((a, b), ("a", "b"), (False, False), (), False, {}, {},
+        return Work((a, b), ("a", "b"), (False, False), (), False, {},
                     {"a": (n, n), "b": (n, n)}, gemm(n))
     return _build(bc.module, bc.variant, tuple(sorted(bc.dims.items())), bc.dtype)
 
