@@ -124,7 +124,7 @@ def measure(claim: Claim, reading: str, example: dict, detail: bool = False) -> 
         return {"dims": dims, "as_written": w, "measured": m, "corrected": c, "error": err,
                 "written_agrees": w is not None and abs(w - m) < 1e-9,
                 "corrected_agrees": abs(c - m) < 1e-9}
-    program = claim.program
+    program = _program(claim, reading)
     dims, args, cts, v, fd, right, scale, c = _oracle(program, example)
     out = {"dims": dims, "finite_differences": fd, "corrected": c, "scale": scale,
            "corrected_agrees": _agree(c, fd, scale)}
@@ -139,6 +139,11 @@ def measure(claim: Claim, reading: str, example: dict, detail: bool = False) -> 
         out["element"] = _worst_element(program, args, cts, v, wrong, right)
         out["inputs"] = {k: np.round(a, 4).tolist() for k, a in args.items() if a.size <= 24}
     return out
+
+
+def _program(claim: Claim, reading: str) -> Program:
+    r = next((r for r in claim.readings if r.name == reading), None)
+    return r.program if r is not None and r.program is not None else claim.program
 
 
 _ORACLE: dict = {}
@@ -196,7 +201,7 @@ def _search(claim: Claim, reading: Reading, max_examples: int) -> dict[str, Any]
     # program costs milliseconds, and Hypothesis' own shrinker spends hundreds of them)
     cfg = settings(max_examples=max_examples, database=None, derandomize=True, deadline=None,
                    suppress_health_check=list(HealthCheck), phases=[Phase.generate])
-    spec = claim.value_dims if claim.value is not None else claim.program.dims
+    spec = claim.value_dims if claim.value is not None else _program(claim, reading.name).dims
     out = {"reading": reading.name, "text": reading.text}
     try:
         example = find(_strategy(spec), wrong, settings=cfg)

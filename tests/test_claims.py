@@ -36,8 +36,9 @@ def test_every_quote_is_the_documents_own_text():
 
 def _callables(c: Claim):
     fns = [c.value, c.measured, c.corrected_value]
-    if c.program is not None:
-        fns += [c.program.forward, c.program.backward, c.program.direction]
+    for prog in [c.program, *(r.program for r in c.readings)]:
+        if prog is not None:
+            fns += [prog.forward, prog.backward, prog.direction]
     return [f for f in fns if f is not None]
 
 

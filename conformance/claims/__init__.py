@@ -80,8 +80,12 @@ class Program:
 
 @dataclass(frozen=True)
 class Reading:
+    """One way to read the text. ``program``, when set, replaces the claim's program for this
+    reading (a reading of the *forward*: the printed backward judged against that forward)."""
+
     name: str
     text: str = ""
+    program: "Program | None" = None
 
 
 AS_WRITTEN = (Reading("as written"),)

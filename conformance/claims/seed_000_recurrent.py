@@ -152,13 +152,14 @@ LSTM = Program("lstm", _lstm_forward, _lstm_backward, LSTM_ARGS,
 
 
 # ------------------------------------------------------------------------------ GRU
-def _gru_states(x, h0, P):
+def _gru_states(x, h0, P, outside=False):
+    """outside: the other reading of 'W_c r_t ⊙ h_t', (W_c r_t) ⊙ h_t."""
     hs, acts = [h0], []
     for t in range(x.shape[0]):
         h = hs[-1]
         z = _sig(h @ P["Wz"].T + x[t] @ P["Uz"].T)
         r = _sig(h @ P["Wr"].T + x[t] @ P["Ur"].T)
-        c = np.tanh((r * h) @ P["Wc"].T + x[t] @ P["Uc"].T)
+        c = np.tanh(((r @ P["Wc"].T) * h if outside else (r * h) @ P["Wc"].T) + x[t] @ P["Uc"].T)
         hs.append((1 - z) * h + z * c)
         acts.append((z, r, c))
     return hs, acts
@@ -169,10 +170,29 @@ def _gru_forward(**a):
     return (np.stack(hs[1:]),)
 
 
+def _gru_forward_outside(**a):
+    hs, _ = _gru_states(a["x"], a["h0"], _lstm_params(a), outside=True)
+    return (np.stack(hs[1:]),)
+
+
+def _gru_backward_outside(cts, a, w):
+    """Under the forward (W_c r_t) ⊙ h_t: the printed backward ('doc' as written) or that
+    forward's own derivative."""
+    if "doc" in w:
+        x, P = a["x"], _lstm_params(a)
+        hs, acts = _gru_states(x, a["h0"], P, outside=True)
+        return _gru_backward_from(cts, a, w, hs, acts)
+    return _gru_backward_from(cts, a, w, *_gru_states(a["x"], a["h0"], _lstm_params(a), True),
+                              outside=True)
+
+
 def _gru_backward(cts, a, w):
+    return _gru_backward_from(cts, a, w, *_gru_states(a["x"], a["h0"], _lstm_params(a)))
+
+
+def _gru_backward_from(cts, a, w, hs, acts, outside=False):
     x, P = a["x"], _lstm_params(a)
     T = x.shape[0]
-    hs, acts = _gru_states(x, a["h0"], P)
     ct_h = [np.zeros_like(hs[0])] + list(cts[0])
     gh = [None] * (T + 1)
     gh[T] = ct_h[T]
@@ -184,12 +204,18 @@ def _gru_backward(cts, a, w):
         dz = gh[t + 1] * (c - h)                      # dL/dz_t = dL/dh_{t+1} ⊙ (c_t − h_t)
         dc = gh[t + 1] * z                            # dL/dc_t = dL/dh_{t+1} ⊙ z_t
         dc_pre = dc * (1 - c ** 2)
-        dr = (dc_pre @ P["Wc"]) * h                   # dL/dr_t = dL/dc_t diag(I − c cᵀ) W_c ⊙ h_t
+        if outside:   # c = tanh((W_c r) ⊙ h + U_c x)
+            dr = (dc_pre * h) @ P["Wc"]
+            via_c = dc_pre * (r @ P["Wc"].T)
+        else:
+            dr = (dc_pre @ P["Wc"]) * h               # dL/dr_t = dL/dc_t diag(I − c cᵀ) W_c ⊙ h_t
+            via_c = (dc_pre @ P["Wc"]) * r
         dz_pre, dr_pre = dz * z * (1 - z), dr * r * (1 - r)
-        gh[t] = (dz_pre @ P["Wz"] + dr_pre @ P["Wr"] + (dc_pre @ P["Wc"]) * r
+        gh[t] = (dz_pre @ P["Wz"] + dr_pre @ P["Wr"] + via_c
                  + gh[t + 1] * (1 - z) + ct_h[t])
         dx[t] = dz_pre @ P["Uz"] + dr_pre @ P["Ur"] + dc_pre @ P["Uc"]
-        for key, delta, inp in (("Wz", dz_pre, h), ("Wr", dr_pre, h), ("Wc", dc_pre, r * h),
+        wc = (dc_pre * h, r) if outside else (dc_pre, r * h)
+        for key, delta, inp in (("Wz", dz_pre, h), ("Wr", dr_pre, h), ("Wc", *wc),
                                 ("Uz", dz_pre, x[t]), ("Ur", dr_pre, x[t]), ("Uc", dc_pre, x[t])):
             if _keep(w, "d" + key, t, T):
                 grads[key] += delta.T @ inp
@@ -203,6 +229,10 @@ GRU = Program("gru", _gru_forward, _gru_backward, GRU_ARGS,
               {"T": (2, 3), "N": (2, 2), "H": (2, 3), "D": (2, 3)}, tuple(GRU_ARGS),
               note="c_t = tanh(W_c (r_t ⊙ h_t) + U_c x_t): 'W_c r_t ⊙ h_t' read as W_c (r_t ⊙ h_t), "
                    "the reading the backward's W_c ⊙ r_tᵀ and parameter-pass (r_t ⊙ h_t) use")
+
+
+GRU_OUTSIDE = Program("gru-outside", _gru_forward_outside, _gru_backward_outside, GRU_ARGS,
+                      GRU.dims, GRU.wrt)
 
 
 def _c(id, where, quote, as_written, corrected, program, line, readings=None, **kw):
@@ -263,6 +293,15 @@ CLAIMS = (
        r"+\frac{\partial{L}}{\partial{\vec{h}_{t+1}}}\odot(\vec{1}-\vec{z}_t)^T+\frac{\partial{L_t}}{\partial{\vec{h}}_t}",
        "∂L/∂h_t = ∂L/∂z_t diag(z_t(1−z_t)ᵀ) W_z + ∂L/∂r_t diag(r_t(1−r_t)ᵀ) W_r + ∂L/∂c_t diag(I − c_tc_tᵀ) W_c ⊙ r_tᵀ + ∂L/∂h_{t+1} ⊙ (1 − z_t)ᵀ + ∂L_t/∂h_t",
        "same", GRU, "dh"),
+    _c("000-gru-forward-reading", f"{G}, forward-pass, cell state, with the backward and "
+                                  "parameter passes as printed",
+       r"\vec{c}_t=tanh(W_c\vec{r}_t\odot\vec{h}_t+U_c\vec{x}_t)",
+       "c_t = tanh(W_c r_t ⊙ h_t + U_c x_t); the printed backward and parameter passes",
+       "read W_c (r_t ⊙ h_t): the printed backward is the derivative of that reading only",
+       GRU, "doc",
+       readings=(Reading("W_c (r_t ⊙ h_t)", "the reset gate applied before the matrix"),
+                 Reading("(W_c r_t) ⊙ h_t", "the matrix applied to r_t, then ⊙ h_t",
+                         program=GRU_OUTSIDE))),
     _c("000-gru-dx", f"{G}, backward-pass", r"diag(I-\vec{c}_t\vec{c}_t^T)U_c\\",
        "∂L/∂x_t = ∂L/∂z_t diag(z_t(1−z_t)ᵀ) U_z + ∂L/∂r_t diag(r_t(1−r_t)ᵀ) U_r + ∂L/∂c_t diag(I − c_tc_tᵀ) U_c",
        "same", GRU, "dx"),
