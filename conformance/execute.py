@@ -17,6 +17,7 @@ from adapters.base import DRAWS_RANDOMNESS
 from references import REFERENCES
 
 from .compare import CheckResult, bitwise_check, bound_check, compare
+from .sizes import small_ranges
 from .spec import CONST, TF32_ARITHMETIC, ulps_for
 from .strategies import make_cotangent, make_inputs
 
@@ -100,7 +101,8 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
         on_cpu = _flatten(call("cpu"), multiple)
         # Each side is within its tolerance of the reference, so within twice it of the other.
         info += [compare(f"{case.device}-vs-cpu:{k}", v, on_cpu[k], tol_dtype,
-                         2 * _ulps(spec, tol_dtype, "grad" if k.startswith("grad") else "forward"))
+                         2 * _ulps(spec, tol_dtype, "grad" if k.startswith("grad") else "forward",
+                                   (k, example["dims"], attrs, variant)))
                  for k, v in _flatten(result, multiple).items()]
     recovered = {}
     if native and spec.recover is not None:
@@ -121,12 +123,14 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
         expected = ref.forward(*args64.values(), **attrs, **rules)
         grads = ref.vjp(ct64, *args64.values(), **attrs, **rules)
         expected_outputs = expected if multiple else (expected,)
-        checks = [compare(name, got, exp, tol_dtype, _ulps(spec, tol_dtype, "forward"))
+        checks = [compare(name, got, exp, tol_dtype,
+                          _ulps(spec, tol_dtype, "forward", (name, example["dims"], attrs, variant)))
                   for name, got, exp in zip(out_names, got_outputs, expected_outputs)]
         for arg, grad in zip(spec.args, grads):
             if arg.differentiable:
                 checks.append(compare(f"grad:{arg.name}", result.grads.get(arg.name), grad,
-                                      tol_dtype, _ulps(spec, tol_dtype, "grad")))
+                                      tol_dtype, _ulps(spec, tol_dtype, "grad",
+                                                       (f"grad:{arg.name}", example["dims"], attrs, variant))))
         checks += extra
         if i == 0:
             outcome.checks = checks
@@ -136,9 +140,15 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
     return outcome
 
 
-def _ulps(spec, arithmetic: str, kind: str) -> float:
-    """The spec's tolerance for ``kind``; for bfloat16/float16 the low-precision model."""
-    return ulps_for(spec.tolerance, spec.low_precision, arithmetic, kind)
+def _ulps(spec, arithmetic: str, kind: str, at=None) -> float:
+    """The spec's tolerance for ``kind``; for bfloat16/float16 the low-precision model.
+    ``at`` = (check, dims, attrs, variant): grown with the check's reduction length at
+    those dims (``spec.Tolerance``, "Growth with size")."""
+    tolerance = spec.tolerance
+    if at is not None:
+        check, dims, attrs, variant = at
+        tolerance = tolerance.at(check, dims, attrs, small_ranges(spec, variant))
+    return ulps_for(tolerance, spec.low_precision, arithmetic, kind)
 
 
 def _key(rules: Mapping[str, str]) -> str:

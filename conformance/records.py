@@ -27,6 +27,9 @@ The schema (documented in README.md, section "results.json"):
     timing      time in the framework's calls, first call per shape, steady call, compile
                 estimate (conformance/timings.py); duration_s and timing are the only
                 fields that differ between two runs of the same selection and seed
+    shapes      the distinct dims the case's examples ran (small pool and large sizes)
+    thresholds  {threshold: crossed?} for every size threshold that applies to the module
+                (conformance/sizes.py THRESHOLDS), e.g. "elements>32768": true
 
 Informational checks (never failing the run, except a GPU result beyond twice the
 tolerance from the same framework's CPU result): ``determinism:<output>`` (two runs
@@ -71,6 +74,10 @@ class Record:
     witnesses: dict = field(default_factory=dict)
     erratum: str | None = None
     precision: dict = field(default_factory=dict)
+    # The size dimension (conformance/sizes.py): the distinct dims the examples ran, and
+    # for each threshold that applies to the module whether one of them crossed it.
+    shapes: list = field(default_factory=list)
+    thresholds: dict = field(default_factory=dict)
     duration_s: float | None = None
     timing: dict = field(default_factory=dict)
 

@@ -9,11 +9,11 @@ is an ``error`` record with the exception, never a crash of the run; an
 
 from __future__ import annotations
 
+import json
 import traceback
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
+from hypothesis import HealthCheck, Phase, settings
 
 from adapters.base import Unsupported
 
@@ -22,7 +22,7 @@ from .compare import CheckResult
 from .execute import Outcome, run_example
 from .profiles import Profile
 from .records import Record, repro_command
-from .strategies import example_strategy
+from .search import replay, search, sized_fields
 from .witnesses import reference_vs_fd
 
 
@@ -38,9 +38,12 @@ class Accumulator:
     failing: tuple[Outcome, dict] | None = None
     unsupported: str | None = None
     info: dict[str, tuple[CheckResult, dict]] = field(default_factory=dict)
+    dims: list[dict] = field(default_factory=list)  # the distinct dims run, in order
 
     def add(self, example: dict, outcome: Outcome) -> None:
         self.examples += 1
+        if example["dims"] not in self.dims:
+            self.dims.append(example["dims"])
         for c in outcome.info:
             best = self.info.get(c.check)
             if best is None or c.ratio > best[0].ratio or (best[0].passed and not c.passed):
@@ -90,12 +93,14 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
                 for c in case.spec.checks(case.variant)]
     base["precision"] = _precision(case, adapter)
 
-    @hypothesis_seed(seed)
-    @hypothesis_settings(profile, max_examples)
-    @given(example=example_strategy(case.spec, case.variant, profile))
+    seen: dict[str, Outcome] = {}  # Hypothesis redraws a finite size pool: run each once
+
     def body(example):
         if acc.unsupported:
             return
+        key = json.dumps(example, sort_keys=True)
+        if key in seen:
+            return replay(seen[key], example, acc, CaseFailure)
         try:
             outcome = run_example(case, adapter, example, seed=example["seed"],
                                   check_determinism=check_determinism)
@@ -110,15 +115,15 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
             exc._conformance_example = example  # the replayable example, for the record
             raise
         acc.add(example, outcome)
-        if not outcome.passed:
-            failed = [c.describe() for c in outcome.checks if not c.passed]
-            raise CaseFailure("; ".join(failed))
+        seen[key] = outcome
+        replay(outcome, example, acc, CaseFailure)
 
     def rec(**kw):
-        return Record(**base, **kw)
+        return Record(**base, **sized_fields(case, acc.dims), **kw)
 
     try:
-        body()
+        search(body, case, profile, hypothesis_settings(profile, max_examples), seed=seed,
+               failure=CaseFailure)
     except CaseFailure:
         outcome, example = acc.failing
         repro = repro_command(case.id, example, adapter_spec)

@@ -8,7 +8,8 @@ the conformance test itself holds no per-module special case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from adapters.base import DRAWS_RANDOMNESS
@@ -57,6 +58,10 @@ class Citation:
         return f"{self.seed}, {self.where}"
 
 
+# Extra ulps per √term of a reduction beyond the calibrated length (``Tolerance``).
+GROWTH = 1.0
+
+
 @dataclass(frozen=True)
 class Tolerance:
     """Allowed error, in units of the dtype's machine epsilon ``u``.
@@ -73,10 +78,54 @@ class Tolerance:
 
     with ``ulps`` chosen per module from its depth and reduction length (forward and
     gradient separately). ``ulps = 0`` means bitwise exact (masks, max selection).
+
+    Growth with size (``lengths``). ``forward`` and ``grad`` are set at the small shapes,
+    where a check's longest reduction has n₀ terms (its length at the upper corner of
+    ``ModuleSpec.dims``). At a large shape (``conformance.sizes``) with n > n₀ terms a
+    check may err by GROWTH·(√n − √n₀) ulps more. Derivation: the value domains draw
+    terms of random sign and comparable size σ, so a sum of n terms is |s| ≈ √n·σ, and a
+    partial sum of k terms ≈ √k·σ. Accumulated sequentially in the dtype — the worst
+    order a framework may legitimately use — the k-th rounding errs by ≈ u·|S_k|·ε_k,
+    ε_k independent and uniform on [−½, ½] (variance 1/12), so the total error has
+    standard deviation u·σ·(Σ_k k/12)^½ ≈ u·σ·n/√24 = u·|s|·√(n/24). Its worst over the
+    elements and examples of a case stays below 4 standard deviations, and the tolerance's
+    scale (|e_i| + max|e|) is at least |s|: 4·√(n/24) = 0.82·√n ulps, rounded up to
+    GROWTH = 1 per √term. (All-positive terms, e.g. Σ exp in softmax, have partial sums
+    k/n·|s| and give u·|s|·√(n/36): less.) Pairwise and blocked (vector-lane) summation
+    only lower the error (√log n, √(n/lanes)); the worst-case bound (n − 1)·u·Σ|t| is not
+    the model: random roundings never approach it, and it would hide real faults at large
+    n. A recurrence over T steps (``specs/recurrent.py``) carries each step's fresh error
+    through step Jacobians of norm ≲ 1, so the errors add like a random walk, and a
+    parameter gradient sums T·N per-step terms: both enter n the same way.
+    ``lengths(dims, attrs)`` returns {key: n}, a key being a check ("grad:alpha") or a
+    kind ("forward", "grad"); a check with no key does not grow (elementwise maps,
+    windows fixed by the attributes). The measured ratios at the large sizes, against
+    this model, are in ``specs/sizes.py``.
     """
 
     forward: float = 16.0
     grad: float = 32.0
+    lengths: Callable[[Mapping[str, int], Mapping[str, Any]], Mapping[str, float]] | None = None
+
+    def growth(self, check: str, dims: Mapping[str, int] | None, attrs: Mapping[str, Any],
+               small: Mapping[str, tuple[int, int]]) -> float:
+        """GROWTH·(√n − √n₀) ulps for ``check`` at ``dims``; n₀ at the upper corner of
+        ``small`` (the small ranges)."""
+        if self.lengths is None or dims is None:
+            return 0.0
+        kind = "grad" if check.startswith("grad") else "forward"
+        n = self.lengths(dims, attrs)
+        key = check if check in n else kind
+        if key not in n:
+            return 0.0
+        n0 = self.lengths({k: hi for k, (lo, hi) in small.items()}, attrs)[key]
+        return GROWTH * max(0.0, math.sqrt(n[key]) - math.sqrt(n0))
+
+    def at(self, check: str, dims, attrs, small) -> "Tolerance":
+        """This tolerance grown for ``check`` at ``dims`` (see the class docstring)."""
+        extra = self.growth(check, dims, attrs, small)
+        return self if extra == 0.0 else replace(self, forward=self.forward + extra,
+                                                 grad=self.grad + extra)
 
 
 # Unit roundoff u of the low-precision storage types (half the spacing of [1, 2)): 2⁻⁸ for
@@ -194,6 +243,9 @@ class ModuleSpec:
     # which tolerance models apply (TF32 only to ``TF32_ARITHMETIC``). Declared by the
     # family file; ``ELEMENTWISE`` assumes no matrix unit.
     arithmetic: str = ELEMENTWISE
+    # The module's large shapes and the size thresholds that apply to it
+    # (``conformance.sizes.Sizes``; declared per family in ``specs/sizes.py``).
+    sizes: Any = None
 
     @property
     def differentiable(self) -> tuple[Arg, ...]:

@@ -14,6 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .profiles import Profile
+from .sizes import all_classes
 from .representable import distinct_rounded, rounded
 from .spec import ModuleSpec, Variant
 
@@ -32,11 +33,19 @@ def shape_pool(ranges: Mapping[str, tuple[int, int]]) -> list[dict[str, int]]:
     return unique
 
 
+def _free(ranges: Mapping[str, tuple[int, int]]) -> st.SearchStrategy:
+    return st.fixed_dictionaries({k: st.integers(lo, hi) for k, (lo, hi) in ranges.items()})
+
+
 def dims_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st.SearchStrategy:
+    """The quick profile: the small shape pool (its large shapes run in the sizes run,
+    ``conformance.search``). The full profile: free small dims, or free dims inside one of
+    the module's size classes (``conformance.sizes``); Hypothesis shrinks toward the first,
+    the small ranges, then toward each range's low end."""
     ranges = {**spec.dims(variant.attrs), **getattr(variant, "dims", {})}
     if not profile.free_shapes:
         return st.sampled_from(shape_pool(ranges))
-    return st.fixed_dictionaries({k: st.integers(lo, hi) for k, (lo, hi) in ranges.items()})
+    return st.one_of(_free(ranges), *(_free(c.ranges) for c in all_classes(spec, variant)))
 
 
 def example_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st.SearchStrategy:

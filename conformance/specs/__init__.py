@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 
 from ..spec import ModuleSpec
+from .sizes import sized
 
 FAMILIES = ("basic", "pooling", "linear", "normalization", "recurrent")
 
@@ -25,7 +26,7 @@ def _gather() -> tuple[ModuleSpec, ...]:
             if exc.name != f"{__name__}.{family}":
                 raise
             continue
-        specs.extend(mod.SPECS)
+        specs.extend(sized(family, mod.SPECS))  # + the family's large shapes (sizes.py)
     names = [s.name for s in specs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
