@@ -65,15 +65,32 @@ def cell(C, h, x, p):
     return e
 
 
+def cell_compact(C, h, x, p):
+    """The compact equations 1–6 of 'Example: LSTM': C̃_t = tanh(…), o_t reads C_t; the same
+    intermediate names as the steps (z16 the candidate's argument, z19 = W_oC C_t)."""
+    e = cell(C, h, x, p)
+    e["C~t"] = np.tanh(e["z16"])
+    e["z18"] = e["it"] * e["C~t"]
+    e["Ct"] = e["z17"] + e["z18"]
+    e["z19"] = e["Ct"] @ p["Woc"].T
+    e["z21"] = e["z19"] + e["z20"]
+    e["z23"] = e["z21"] + e["z22"]
+    e["z24"] = e["z23"] + p["bo"]
+    e["ot"] = _sig(e["z24"])
+    e["z25"] = np.tanh(e["Ct"])
+    e["ht"] = e["ot"] * e["z25"]
+    return e
+
+
 def _params(a):
     return {k: a[k] for k in (*MATS, *BIASES)}
 
 
-def _run(a):
+def _run(a, step=cell):
     p = _params(a)
     C, h, envs = a["c0"], a["h0"], []
     for t in range(a["x"].shape[0]):
-        envs.append(cell(C, h, a["x"][t], p))
+        envs.append(step(C, h, a["x"][t], p))
         C, h = envs[-1]["Ct"], envs[-1]["ht"]
     return envs
 
@@ -83,11 +100,16 @@ def _forward(**a):
     return (np.stack([e["ht"] for e in envs]), envs[-1]["Ct"])
 
 
-def _bptt(cell_backward):
+def _forward_compact(**a):
+    envs = _run(a, cell_compact)
+    return (np.stack([e["ht"] for e in envs]), envs[-1]["Ct"])
+
+
+def _bptt(cell_backward, step=cell):
     """Backward over the steps: the per-step routine gets dL/dh_t and dL/dC_t and returns
     (dC_{t−1}, dh_{t−1}, dx_t, {param: derivative in the slides' layout})."""
     def backward(cts, a, w):
-        envs = _run(a)
+        envs = _run(a, step)
         T = len(envs)
         dh, dC = np.zeros_like(a["h0"]), cts[1]
         dx = np.zeros_like(a["x"])
@@ -156,7 +178,18 @@ CORRECTED = {29: (("z24",), "ot", "z24", None, "sigmoid"),
 IMPLIED = {19: "z16", 14: "z12", 7: "z6"}   # 'deriv(dC̃_t, 'sigmoid')': the operand is omitted
 
 
-def _listing_cell(dh, dC, env, w):
+# what the compact forward's own derivative changes in the (corrected) listing
+COMPACT_FIXES = {19: (("z16",), "C~t", "z16", None, "tanh"),
+                 23: (("Woc", "Ct"), "z19", "Woc", "Ct", "*")}
+
+
+def _listing_compact(dh, dC, env, w):
+    """The listing on the compact forward's values: as printed ('doc'), or corrected for
+    that forward (eq. 19 'tanh', eq. 23 into dCt, which eq. 22 reads after it)."""
+    return _listing_cell(dh, dC, env, w, fixes=None if "doc" in w else COMPACT_FIXES)
+
+
+def _listing_cell(dh, dC, env, w, fixes=None):
     """LSTM_derivative(dCt, dht), the listing executed line by line."""
     init = w.get("init")
     d = {k: np.zeros_like(v if k not in MATS else v.T) for k, v in env.items()}
@@ -165,6 +198,8 @@ def _listing_cell(dh, dC, env, w):
     for eq, _text, lhs, dz, x, y, op in LISTING:
         if f"L{eq}" not in w and eq in CORRECTED:
             lhs, dz, x, y, op = CORRECTED[eq]
+        if fixes and eq in fixes:
+            lhs, dz, x, y, op = fixes[eq]
         xv = env[x]
         out = deriv_vector(d[dz], xv, env[y], op) if y is not None else deriv_vector(d[dz], xv, op)
         out = out if isinstance(out, tuple) else (out,)
@@ -192,6 +227,11 @@ LISTING_PROGRAM = Program("lstm-002-listing", _forward, _bptt(_listing_cell),
                            **{b: (("H",), U1) for b in BIASES}},
                           {"T": (2, 3), "N": (2, 2), "H": (2, 3), "D": (2, 3)},
                           ("x", "h0", "c0", *MATS, *BIASES))
+
+
+COMPACT_PROGRAM = Program("lstm-002-compact", _forward_compact,
+                          _bptt(_listing_compact, cell_compact), LISTING_PROGRAM.args,
+                          LISTING_PROGRAM.dims, LISTING_PROGRAM.wrt)
 
 
 # ------------------------------------------------------------------------------ numbered steps
@@ -275,6 +315,16 @@ STEP_QUOTES = {
 }
 CLAIMS = (
     *_listing_claims(),
+    Claim("002-listing-forward-reading", S2, "'Example: LSTM' (compact equations 1–6) vs 'LSTM' "
+                                             "(separated equations and steps 1–31), with the listing",
+          r"5  $o_t = \sigma(W_o \cdot [C_t, h_{t-1}, x_t] + b_o)$",
+          "the LSTM_derivative listing as printed, for the LSTM the slides define",
+          "the listing differentiates the separated form (σ candidate, o_t reads C_{t−1}); for "
+          "the compact form eq. 19 needs 'tanh' and eq. 23 belongs to dC_t",
+          LISTING_PROGRAM, "doc",
+          readings=(Reading("separated", "equations 1–6 as separated, steps 1–31"),
+                    Reading("compact", "the first listing: C̃_t = tanh(…), o_t reads C_t",
+                            program=COMPACT_PROGRAM))),
     Claim("002-step3-overwrites", S2, STEP_W.format("3 (first group)"), STEP_QUOTES["s3"],
           "∇_{C_t} L = ∇_{z25} L ∘ (1 − tanh²(C_t))ᵀ ('=')",
           "∇_{C_t} L += ∇_{z25} L ∘ (1 − tanh²(C_t))ᵀ: dL/dC_t is given (the carry from step "
@@ -313,8 +363,9 @@ TEXT_ERRATA = (
     TextErratum("002-forward-listings-disagree", S2, "'Example: LSTM' vs 'LSTM' equations 1–6",
                 r"3  $\tilde{C}_t = \tanh(W_C \cdot [h_{t-1}, x_t] + b_C)$",
                 "the compact equations use tanh for C̃_t and C_t in o_t; the separated ones, the "
-                "31 steps and the backward use σ and C_{t−1}: two different forwards (a forward "
-                "inconsistency, tested as two LSTM forms by the references, not a derivative)"),
+                "31 steps and the backward use σ and C_{t−1}: two different forwards; the "
+                "listing is the derivative of the separated one only (claim "
+                "002-listing-forward-reading)"),
 )
 
 UNTRANSCRIBED = (
