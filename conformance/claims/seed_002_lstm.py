@@ -309,6 +309,38 @@ def _listing_claims():
     return out
 
 
+# the numbered steps printed right (each is a line of _steps_cell, as printed): (group, n, text)
+STEPS = (
+    ("o", 1, r"1.  $\nabla_{o_t} L = \nabla_{h_t} L \circ z_{25}^T$"),
+    ("o", 2, r"2.  $\nabla_{z_{25}} L = \nabla_{h_t} L \circ o_t^T$"),
+    ("o", 4, r"4.  $\nabla_{z_{24}} L = \nabla_{o_t} L \circ \sigma(z_{24})^T \circ (1 - \sigma(z_{24}))^T$"),
+    ("o", 5, r"5.  $\nabla_{z_{23}} L = \nabla_{z_{24}} L$"),
+    ("o", 6, r"6.  $\nabla_{b_o} L = \nabla_{z_{24}} L$"),
+    ("o", 7, r"$$7. \quad \nabla_{z_{22}} L = \nabla_{z_{23}} L$$"),
+    ("o", 8, r"$$8. \quad \nabla_{z_{21}} L = \nabla_{z_{23}} L$$"),
+    ("o", 9, r"$$9. \quad \nabla_{W_{ox}} L = x_t \nabla_{z_{22}} L$$"),
+    ("o", 10, r"$$10. \quad \nabla_{x_t} L = \nabla_{z_{22}} L W_{ox}$$"),
+    ("o", 11, r"$$11. \quad \nabla_{z_{20}} L = \nabla_{z_{21}} L$$"),
+    ("o", 12, r"$$12. \quad \nabla_{z_{19}} L = \nabla_{z_{21}} L$$"),
+    ("o", 13, r"$$13. \quad \nabla_{W_{oh}} L = h_{t-1} \nabla_{z_{20}} L$$"),
+    ("o", 14, r"$$14. \quad \nabla_{h_{t-1}} L = \nabla_{z_{20}} L W_{oh}$$"),
+    ("o", 15, r"$$15. \quad \nabla_{W_{oc}} L = C_{t-1} \nabla_{z_{19}} L$$"),
+    ("o", 16, r"$$16. \quad \nabla_{C_{t-1}} L = \nabla_{z_{19}} L W_{oc}$$"),
+    ("c", 7, r"$$7. \nabla_{z_{18}} L = \nabla_{C_t} L$$"),
+    ("c", 8, r"$$8. \nabla_{z_{17}} L = \nabla_{C_t} L$$"),
+    ("c", 9, r"$$9. \nabla_{i_t} L = \nabla_{z_{18}} L \circ \tilde{C}_t^T$$"),
+    ("c", 10, r"$$10. \nabla_{\tilde{C}_t} L = \nabla_{z_{18}} L \circ i_t^T$$"),
+    ("c", 11, r"$$11. \nabla_{C_{t-1}} L += \nabla_{z_{17}} L \circ f_t^T$$"),
+    ("c", 12, r"$$12. \nabla_{f_t} L = \nabla_{z_{17}} L \circ C_{t-1}^T$$"),
+    ("c", 13, r"$$13. \nabla_{z_{16}} L = \nabla_{\tilde{C}_t} L \circ \sigma(z_{16})^T \circ (1 - \sigma(z_{16}))^T$$"),
+    ("c", 14, r"$$14. \nabla_{b_C} L = \nabla_{z_{16}} L$$"),
+    ("c", 15, r"$$15. \nabla_{z_{15}} L = \nabla_{z_{16}} L$$"),
+    ("c", 16, r"$$16. \nabla_{b_C} L = \nabla_{z_{16}} L$$"),
+    ("c", 17, r"$$17. \nabla_{z_{15}} L = \nabla_{z_{16}} L$$"),
+    ("c", 18, r"$$18. \nabla_{W_{Cx}} L = x_t \nabla_{z_{14}} L$$"),
+    ("c", 19, r"$$19. \nabla_{x_t} L += \nabla_{z_{14}} L W_{Cx}$$"),
+    ("c", 21, r"$$21. \nabla_{h_{t-1}} L += \nabla_{z_{13}} L W_{Ch}$$"),
+)
 STEP_QUOTES = {
     "s3": r"3.  $\nabla_{C_t} L = \nabla_{z_{25}} L \circ (1 - \tanh^2(C_t))^T$",
     "c20": r"$$20. \nabla_{W_{Ch}} L = h_{t-1} \nabla_{z_{14}} L$$",
@@ -329,18 +361,8 @@ CLAIMS = (
           "∇_{C_t} L = ∇_{z25} L ∘ (1 − tanh²(C_t))ᵀ ('=')",
           "∇_{C_t} L += ∇_{z25} L ∘ (1 − tanh²(C_t))ᵀ: dL/dC_t is given (the carry from step "
           "t+1); the h-path adds to it", STEPS_PROGRAM, "s3"),
-    Claim("002-steps-output-gate", S2, STEP_W.format("1, 2 and 4–16 (first group)"),
-          r"$$16. \quad \nabla_{C_{t-1}} L = \nabla_{z_{19}} L W_{oc}$$",
-          "1. ∇o = ∇h ∘ z25ᵀ, 2. ∇z25 = ∇h ∘ oᵀ, 4. ∇z24 = ∇o ∘ σ(z24)ᵀ ∘ (1 − σ(z24))ᵀ, 5.–8. "
-          "the sums pass ∇ on, 9. ∇W_ox = x_t ∇z22, 10. ∇x_t = ∇z22 W_ox, 13. ∇W_oh = h_{t−1} ∇z20, "
-          "14. ∇h_{t−1} = ∇z20 W_oh, 15. ∇W_oc = C_{t−1} ∇z19, 16. ∇C_{t−1} = ∇z19 W_oc",
-          "same", STEPS_PROGRAM, "output-gate"),
-    Claim("002-steps-cell", S2, STEP_W.format("7–19 and 21 (second group)"),
-          r"$$21. \nabla_{h_{t-1}} L += \nabla_{z_{13}} L W_{Ch}$$",
-          "7./8. ∇z18 = ∇z17 = ∇C_t, 9. ∇i = ∇z18 ∘ C̃ᵀ, 10. ∇C̃ = ∇z18 ∘ iᵀ, 11. ∇C_{t−1} += ∇z17 ∘ fᵀ, "
-          "12. ∇f = ∇z17 ∘ C_{t−1}ᵀ, 13. ∇z16 = ∇C̃ ∘ σ'(z16)ᵀ, 14./15. ∇b_C = ∇z15 = ∇z16, 18. ∇W_Cx "
-          "= x_t ∇z14, 19. ∇x_t += ∇z14 W_Cx, 21. ∇h_{t−1} += ∇z13 W_Ch",
-          "same (with the unprinted ∇z13 = ∇z14 = ∇z15)", STEPS_PROGRAM, "cell"),
+    *(Claim(f"002-step{g}{n}", S2, STEP_W.format(f"{n} ({'first' if g == 'o' else 'second'} group)"),
+            q, q, "same", STEPS_PROGRAM, f"{g}{n}") for g, n, q in STEPS),
     Claim("002-step20-z14", S2, STEP_W.format("20 (second group)"), STEP_QUOTES["c20"],
           "∇_{W_Ch} L = h_{t−1} ∇_{z14} L", "∇_{W_Ch} L = h_{t−1} ∇_{z13} L (z13 = W_Ch h_{t−1})",
           STEPS_PROGRAM, "c20",
