@@ -21,6 +21,20 @@ BUILTIN: dict[str, str] = {
     "jax": "adapters.jax:JaxAdapter",
 }
 
+# Built-in adapters that run the references themselves: what they compute is not an
+# independent witness of the references (verdicts and errata leave them out).
+REFERENCE_IMPLEMENTATIONS: frozenset[str] = frozenset({"numpy"})
+
+
+def frameworks() -> list[str]:
+    """The built-in frameworks, in the registry's order (the default selection)."""
+    return list(BUILTIN)
+
+
+def independent_frameworks() -> list[str]:
+    """The built-in frameworks with their own implementation (not the references)."""
+    return [name for name in BUILTIN if name not in REFERENCE_IMPLEMENTATIONS]
+
 
 def entry_point_adapters() -> dict[str, str]:
     """Adapters registered by installed distributions: name -> "module:Class"."""
@@ -65,6 +79,6 @@ def load_adapter(spec: str) -> Adapter:
 
 
 __all__ = [
-    "Adapter", "BUILTIN", "ENTRY_POINT_GROUP", "Unsupported", "VjpResult",
-    "entry_point_adapters", "load_adapter",
+    "Adapter", "BUILTIN", "ENTRY_POINT_GROUP", "REFERENCE_IMPLEMENTATIONS", "Unsupported",
+    "VjpResult", "entry_point_adapters", "frameworks", "independent_frameworks", "load_adapter",
 ]

@@ -62,6 +62,9 @@ class Adapter:
 
     name: ClassVar[str] = "abstract"
     package: ClassVar[str | None] = None  # distribution whose version is reported
+    packages: ClassVar[tuple[str, ...]] = ()  # other distributions it may be installed as
+    companions: ClassVar[tuple[str, ...]] = ()  # distributions it also uses (versions reported)
+    import_name: ClassVar[str | None] = None  # the top-level module the framework imports as
     composed: ClassVar[frozenset[str]] = frozenset()
     modules: ClassVar[frozenset[str] | None] = None  # None: every module it has an op for
     ops_package: ClassVar[str | None] = None  # a package of *_ops.py family files
@@ -99,22 +102,18 @@ class Adapter:
 
     def version(self) -> str | None:
         """The installed version, read from package metadata without importing it."""
-        if self.package is None:
-            return None
         from importlib import metadata
 
-        try:
-            return metadata.version(self.package)
-        except metadata.PackageNotFoundError:
-            return None
+        for dist in (self.package, *self.packages) if self.package else ():
+            try:
+                return metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                continue
+        return None
 
     def device_reason(self, device: str) -> str | None:
         """None when ``device`` ('cpu' or 'gpu') can be used, else why not."""
         return None if device == "cpu" else f"{self.name}: no {device} device"
-
-    def device_names(self) -> list[str]:
-        """Human-readable names of the devices this framework sees (for the report)."""
-        return ["cpu"]
 
     def supports(self, module: str) -> bool:
         if self.modules is not None:
@@ -182,9 +181,16 @@ class Adapter:
 
         return low_precision_unsupported(exc, self.name, dtype, device, self.no_kernel_markers)
 
-    def runtime_info(self) -> dict[str, Any]:
+    def runtime_flags(self) -> dict[str, Any] | None:
+        """Precision and determinism flags as they stand (``runtime.flags``), for the
+        environment block; None when this process has not imported the framework (nothing
+        is imported for it)."""
+        import sys
+
         rt = self._runtime()
-        return rt.info(self.framework) if rt else {"version": self.version()}
+        if rt is None or self.import_name not in sys.modules:
+            return None
+        return rt.flags(self.framework)
 
     def defaults(self) -> dict[str, Any]:
         """The framework's default attribute values (slopes, eps, momenta), read from the

@@ -1,18 +1,34 @@
 """The environment block of results.json: versions, CPU, threads, devices.
 
-Versions come from package metadata, so describing the environment imports no framework.
+Versions come from package metadata, so describing the environment imports no framework;
+the frameworks are the adapter registry's (``adapters.BUILTIN``), each adapter naming its
+distributions and reading its own flags (``adapters/<framework>/runtime.py``).
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import sys
 from importlib import metadata
 
-PACKAGES = {"numpy": ("numpy",), "torch": ("torch",),
-            "tensorflow": ("tensorflow-cpu", "tensorflow"), "jax": ("jax",),
-            "jaxlib": ("jaxlib",), "flax": ("flax",), "hypothesis": ("hypothesis",)}
+TOOLS = ("hypothesis",)  # the suite's own dependencies whose versions matter for a replay
+
+
+def _builtin_adapters() -> list:
+    from adapters import frameworks, load_adapter
+
+    return [load_adapter(name) for name in frameworks()]
+
+
+def versions() -> dict[str, str | None]:
+    """Each built-in framework's version and its companions' (e.g. a compiler library),
+    then the tools'."""
+    out: dict[str, str | None] = {}
+    for adapter in _builtin_adapters():
+        out[adapter.name] = adapter.version()
+        out.update({dist: package_version(dist) for dist in adapter.companions})
+    out.update({dist: package_version(dist) for dist in TOOLS})
+    return out
 
 
 def package_version(*dists: str) -> str | None:
@@ -44,7 +60,7 @@ def threads() -> int:
 
 def environment(records: list[dict] | None = None) -> dict:
     env = {"python": platform.python_version(), "platform": platform.platform()}
-    env.update({name: package_version(*dists) for name, dists in PACKAGES.items()})
+    env.update(versions())
     env["cpu"] = cpu_model()
     env["threads"] = threads()
     devices: dict[str, dict] = {}
@@ -69,33 +85,14 @@ def precision_modes() -> dict:
     """TF32 / matmul precision and determinism flags of the frameworks this process has
     already imported (nothing is imported for it: in an xdist controller, none is)."""
     out: dict[str, dict] = {}
-    probes = {"torch": _torch_precision, "tensorflow": _tf_precision, "jax": _jax_precision}
-    for name, probe in probes.items():
-        if name in sys.modules:
-            try:
-                out[name] = probe(sys.modules[name])
-            except Exception as exc:  # a probe must never break the results file
-                out[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    for adapter in _builtin_adapters():
+        try:
+            flags = adapter.runtime_flags()
+        except Exception as exc:  # a probe must never break the results file
+            flags = {"error": f"{type(exc).__name__}: {exc}"}
+        if flags is not None:
+            out[adapter.name] = flags
     if os.environ.get("XLA_FLAGS"):
         out["XLA_FLAGS"] = {"value": os.environ["XLA_FLAGS"]}
     return out
 
-
-def _torch_precision(torch) -> dict:
-    return {"float32_matmul_precision": torch.get_float32_matmul_precision(),
-            "cuda.matmul.allow_tf32": bool(torch.backends.cuda.matmul.allow_tf32),
-            "cudnn.allow_tf32": bool(torch.backends.cudnn.allow_tf32),
-            "deterministic_algorithms": bool(torch.are_deterministic_algorithms_enabled())}
-
-
-def _tf_precision(tf) -> dict:
-    exp = tf.config.experimental
-    out = {"tensor_float_32_execution": bool(exp.tensor_float_32_execution_enabled())}
-    if hasattr(exp, "is_op_determinism_enabled"):
-        out["op_determinism"] = bool(exp.is_op_determinism_enabled())
-    return out
-
-
-def _jax_precision(jax) -> dict:
-    return {"jax_default_matmul_precision": str(jax.config.jax_default_matmul_precision),
-            "jax_enable_x64": bool(jax.config.jax_enable_x64)}

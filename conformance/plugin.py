@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from adapters import independent_frameworks
+
 from .profiles import PROFILES
 from .selection import Selection, UsageError
 
@@ -70,7 +72,7 @@ def pytest_generate_tests(metafunc):
     if "case" in metafunc.fixturenames:
         cases = sel.cases()
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
-    builtin = [f for f in sel.frameworks if f in ("torch", "tensorflow", "jax")]
+    builtin = [f for f in sel.frameworks if f in independent_frameworks()]
     if "defaults_framework" in metafunc.fixturenames:
         metafunc.parametrize("defaults_framework", builtin)
     if "known_case" in metafunc.fixturenames:

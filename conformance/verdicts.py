@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-REFERENCE_ADAPTERS = {"numpy"}  # the references themselves: not an independent witness
+from adapters import REFERENCE_IMPLEMENTATIONS as REFERENCE_ADAPTERS  # not independent witnesses
 
 
 def _group(r: dict) -> tuple:

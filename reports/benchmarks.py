@@ -83,10 +83,16 @@ def _table(rs: list[dict]) -> str:
     return f"<div class='scroll'><table class='bench'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
+def framework_order(rs: list[dict]) -> tuple:
+    """The frameworks in the order their workers ran (bench.json keeps it: the registry's)."""
+    return tuple(dict.fromkeys(r.get("framework") for r in rs))
+
+
 def _module_plots(rs: list[dict]) -> str:
     by_module = defaultdict(list)
     for r in rs:
         by_module[r.get("module_id") or r.get("module")].append(r)
+    order = framework_order(rs)
     figs = []
     for mid, group in by_module.items():
         devices_dtypes = sorted({(r.get("device"), r.get("dtype")) for r in group})
@@ -95,11 +101,10 @@ def _module_plots(rs: list[dict]) -> str:
             groups = [g for g in (f"{m} {PASS_SHORT.get(p, p)}" for m in ("eager", "compiled")
                                   for p in ("forward", "forward+vjp"))
                       if any(f"{r.get('mode')} {PASS_SHORT.get(r.get('pass'), r.get('pass'))}" == g for r in sub)]
-            series = sorted({r.get("framework") for r in sub},
-                            key=lambda f: (["numpy", "torch", "tensorflow", "jax"] + [f]).index(f))
+            series = sorted({r.get("framework") for r in sub}, key=order.index)
             values = {(f"{r.get('mode')} {PASS_SHORT.get(r.get('pass'), r.get('pass'))}", r.get("framework")):
                       (r.get("median"), r.get("q1"), r.get("q3")) for r in sub}
-            svg = bar_chart(groups, series, values, title=f"{mid} · {dev} · {dt}")
+            svg = bar_chart(groups, series, values, title=f"{mid} · {dev} · {dt}", order=order)
             if svg:
                 figs.append(f"<figure>{svg}</figure>")
     return f"<div class='plots'>{''.join(figs)}</div>"
@@ -112,7 +117,8 @@ def _scaling_plots(rs: list[dict]) -> str:
             name = f"{r.get('framework')} {r.get('mode')} {PASS_SHORT.get(r.get('pass'), r.get('pass'))}"
             by_module[(r.get("module_id"), r.get("device"), r.get("dtype"))][name].append(
                 (float(r["elements"]), r["median"]))
-    figs = [f"<figure>{line_chart(dict(series), title=f'{m} · {d} · {t}: time over size', xlabel='input elements')}"
+    order = framework_order(rs)
+    figs = [f"<figure>{line_chart(dict(series), title=f'{m} · {d} · {t}: time over size', xlabel='input elements', order=order)}"
             f"<figcaption>median per call; each point one shape (see the table)</figcaption></figure>"
             for (m, d, t), series in by_module.items()]
     return f"<div class='plots'>{''.join(figs)}</div>"

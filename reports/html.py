@@ -47,7 +47,10 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
     records = doc.get("cases") or []
     env, meta = doc.get("environment") or {}, doc.get("run") or {}
     s = summary(records)
-    blob = payload.to_script_json(payload.build(records))
+    data = payload.build(records)
+    # The matrix's column order: the run's selection (the registry's order by default).
+    data["framework_order"] = list((meta.get("selection") or {}).get("frameworks") or [])
+    blob = payload.to_script_json(data)
     status = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "error", "skip", "xfail") if s[k])
     unexplained = sum(r.get("verdict") == "unexplained" for r in records)
     title = f"Gradient conformance: {status or 'no cases'}" + (f", {unexplained} unexplained" if unexplained else "")

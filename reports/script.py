@@ -13,7 +13,7 @@ D.case_fields.forEach((k, i) => CI[k] = i); D.check_fields.forEach((k, i) => KI[
 const VRANK = {'unexplained': 0, 'framework-discrepancy': 1, 'document-erratum': 2, 'nondeterministic': 3, 'convention': 4, 'agree': 5};
 const MARK = {'unexplained': '!', 'framework-discrepancy': 'd', 'document-erratum': 'e', 'nondeterministic': 'n', 'convention': 'c'};
 const SRANK = {error: 0, fail: 1, pass: 2, skip: 3};
-const FWORDER = ['numpy', 'torch', 'tensorflow', 'jax'];
+const FWORDER = D.framework_order || [];
 const DTORDER = ['float16', 'bfloat16', 'float32', 'float64'];
 const esc = s => String(s == null ? '' : s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const num = v => typeof v === 'string' ? (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : NaN) : v;

@@ -6,13 +6,17 @@ from __future__ import annotations
 import math
 from html import escape
 
-PALETTE = {"numpy": "#7f7f7f", "torch": "#e4572e", "tensorflow": "#f2a541", "jax": "#3b6fb6"}
-EXTRA = ("#59a14f", "#b07aa1", "#76b7b2", "#9c755f", "#edc948", "#ff9da7")
+# By a framework's position in the run's framework order (the registry's, the references
+# first), so that a framework keeps its colour across charts.
+PALETTE = ("#7f7f7f", "#e4572e", "#f2a541", "#3b6fb6", "#59a14f", "#b07aa1", "#76b7b2",
+           "#9c755f", "#edc948", "#ff9da7")
 
 
-def colour(name: str, index: int = 0) -> str:
+def colour(name: str, index: int = 0, order: tuple = ()) -> str:
+    """The colour of series ``name`` ("framework mode pass"): by its framework's place in
+    ``order``, else by ``index``."""
     base = name.split(" ")[0]
-    return PALETTE.get(base, EXTRA[index % len(EXTRA)])
+    return PALETTE[(order.index(base) if base in order else index) % len(PALETTE)]
 
 
 def _decades(lo: float, hi: float) -> tuple[float, float]:
@@ -47,7 +51,7 @@ def _log_axis(parts, lo, hi, left, top, height, width, label):
 
 
 def bar_chart(groups: list[str], series: list[str], values: dict, title: str = "",
-              ylabel: str = "median time") -> str:
+              ylabel: str = "median time", order: tuple = ()) -> str:
     """``values[(group, series)] = (median, q1, q3)`` in seconds; log y axis; missing
     pairs leave a gap. Bars carry a ``<title>`` tooltip with median and IQR."""
     present = [v for v in values.values() if v and v[0] > 0]
@@ -76,7 +80,7 @@ def bar_chart(groups: list[str], series: list[str], values: dict, title: str = "
             med, q1, q3 = v
             x = x0 + si * bw
             parts.append(f'<rect x="{x:.1f}" y="{y(med):.1f}" width="{bw - 2}" height="{top + height - y(med):.1f}" '
-                         f'fill="{colour(s, si)}"><title>{escape(f"{g} · {s}: median {seconds(med)}, IQR {seconds(q1)} – {seconds(q3)}")}</title></rect>')
+                         f'fill="{colour(s, si, order)}"><title>{escape(f"{g} · {s}: median {seconds(med)}, IQR {seconds(q1)} – {seconds(q3)}")}</title></rect>')
             if q1 and q3 and q3 > q1:
                 xm = x + (bw - 2) / 2
                 parts.append(f'<line x1="{xm:.1f}" x2="{xm:.1f}" y1="{y(q3):.1f}" y2="{y(max(q1, lo)):.1f}" stroke="#222"/>')
@@ -84,14 +88,14 @@ def bar_chart(groups: list[str], series: list[str], values: dict, title: str = "
     for si, s in enumerate(series):
         lx = 20 + (si % per_row) * 100
         yy = ly + 16 * (si // per_row)
-        parts.append(f'<rect x="{lx}" y="{yy - 9}" width="10" height="10" fill="{colour(s, si)}"/>')
+        parts.append(f'<rect x="{lx}" y="{yy - 9}" width="10" height="10" fill="{colour(s, si, order)}"/>')
         parts.append(_t(lx + 14, yy, s, "start"))
     parts.append("</svg>")
     return "".join(parts)
 
 
 def line_chart(series: dict[str, list[tuple[float, float]]], title: str = "",
-               xlabel: str = "elements", ylabel: str = "median time") -> str:
+               xlabel: str = "elements", ylabel: str = "median time", order: tuple = ()) -> str:
     """Log–log lines, one per series: ``series[name] = [(x, seconds), ...]``."""
     points = [p for pts in series.values() for p in pts if p[0] > 0 and p[1] > 0]
     if not points:
@@ -115,7 +119,7 @@ def line_chart(series: dict[str, list[tuple[float, float]]], title: str = "",
     parts.append(_t(left + width / 2, top + height + 28, xlabel))
     for si, (name, pts) in enumerate(series.items()):
         pts = sorted(p for p in pts if p[0] > 0 and p[1] > 0)
-        c = colour(name, si)
+        c = colour(name, si, order)
         path = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in pts)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{c}" stroke-width="2"/>')
         for a, b in pts:

@@ -55,7 +55,7 @@ def test_every_framework_gets_the_same_thread_count(tmp_path):
         assert r["extra_info"]["threads"]["requested"] == 1 == r["extra_info"]["threads"]["actual"], r["name"]
     torch_row = rows["softmax-torch-float32-cpu:forward"]["extra_info"]
     assert torch_row["threads"]["detail"]["intra_op"] == 1
-    assert torch_row["precision"]["cuda.matmul.allow_tf32"] is False  # recorded for timing runs
+    assert torch_row["precision"]["torch.backends.cuda.matmul.allow_tf32"] is False  # recorded for timing runs
 
 
 def test_run_with_bench_puts_timings_beside_results(tmp_path):

@@ -19,6 +19,8 @@ from ..common import freeze, numpy_dtype
 class JaxAdapter(Adapter):
     name = "jax"
     package = "jax"
+    import_name = "jax"
+    companions = ('jaxlib', 'flax')
     ops_package = "adapters.jax"
     # How XLA says it has no kernel for a dtype (a low-precision skip, in its words).
     no_kernel_markers = ("UNIMPLEMENTED", "Unimplemented", "not supported for dtype")
@@ -50,9 +52,6 @@ class JaxAdapter(Adapter):
             return None
         jax = self.framework
         return f"jax: no GPU backend (jax {jax.__version__}; backends: {jax.default_backend()})"
-
-    def device_names(self) -> list[str]:
-        return ["cpu"] + [d.device_kind for d in self._gpus()]
 
     # -- the computation ----------------------------------------------------------------------
     def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],

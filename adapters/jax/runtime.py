@@ -1,4 +1,4 @@
-"""JAX runtime state: default matmul precision, determinism, devices and versions."""
+"""JAX runtime state: default matmul precision and determinism; the one reader of each flag."""
 
 from __future__ import annotations
 
@@ -31,13 +31,10 @@ def set_deterministic(jax, on: bool) -> str:
             "(set before the process starts; JAX cannot switch it at run time)")
 
 
-def info(jax) -> dict:
-    import jaxlib
-
-    out = {"version": jax.__version__, "jaxlib": jaxlib.__version__,
-           "backend": jax.default_backend(),
-           "devices": [f"{d.platform}:{d.device_kind}" for d in jax.devices()]}
-    return out
+def flags(jax) -> dict:
+    """Every precision flag (and x64), for the environment block and the benchmarks;
+    determinism is an XLA_FLAGS setting, read by ``set_deterministic``."""
+    return {**precision_flags(jax), "jax_enable_x64": bool(jax.config.jax_enable_x64)}
 
 
 def restore_precision(jax, flags: dict) -> None:

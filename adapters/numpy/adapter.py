@@ -27,6 +27,7 @@ LOW_PRECISION_SKIP = ("numpy: the references are the float64 oracle and have no 
 class NumpyAdapter(Adapter):
     name = "numpy"
     package = "numpy"
+    import_name = "numpy"
     # The references are the derivative oracles' own source: no jvp/hvp records of their own.
     DERIVATIVE_ROUTES: dict = {}
 

@@ -21,6 +21,8 @@ from ..common import as_list, freeze, numpy_dtype, own_code
 class TensorFlowAdapter(Adapter):
     name = "tensorflow"
     package = "tensorflow-cpu"
+    import_name = "tensorflow"
+    packages = ('tensorflow',)
     ops_package = "adapters.tensorflow"
     # How TensorFlow says it has no kernel for a dtype (a low-precision skip, in its words).
     no_kernel_markers = ("Could not find device for node", "No registered", "no registered",
@@ -57,14 +59,6 @@ class TensorFlowAdapter(Adapter):
             return None
         build = "CUDA build" if tf.test.is_built_with_cuda() else "CPU-only build"
         return f"tensorflow: no GPU visible ({build}, tensorflow {tf.__version__})"
-
-    def device_names(self) -> list[str]:
-        tf = self.framework
-        names = ["cpu"]
-        for dev in tf.config.list_physical_devices("GPU"):
-            details = tf.config.experimental.get_device_details(dev)
-            names.append(details.get("device_name", dev.name))
-        return names
 
     # -- the computation ----------------------------------------------------------------------
     def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],

@@ -1,4 +1,4 @@
-"""TensorFlow runtime state: TF32, determinism, devices and versions."""
+"""TensorFlow runtime state: TF32 and determinism; the one reader of each flag."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ def set_deterministic(tf, on: bool) -> str:
     return "op determinism not requested (TF cannot switch it off once on)"
 
 
-def info(tf) -> dict:
-    build = tf.sysconfig.get_build_info()
-    return {"version": tf.__version__, "cuda": build.get("cuda_version"),
-            "cudnn": build.get("cudnn_version"),
-            "threads": {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
-                        "inter_op": tf.config.threading.get_inter_op_parallelism_threads()},
-            "devices": ["cpu"] + [d.name for d in tf.config.list_physical_devices("GPU")]}
+def flags(tf) -> dict:
+    """Every precision and determinism flag, for the environment block and the benchmarks."""
+    out = precision_flags(tf)
+    exp = tf.config.experimental
+    if hasattr(exp, "is_op_determinism_enabled"):
+        out["op_determinism"] = bool(exp.is_op_determinism_enabled())
+    return out
 
 
 def restore_precision(tf, flags: dict) -> None:

@@ -18,6 +18,7 @@ from ..common import as_float32, as_list, freeze, numpy_dtype, own_code
 class TorchAdapter(Adapter):
     name = "torch"
     package = "torch"
+    import_name = "torch"
     ops_package = "adapters.torch"
     # How torch says it has no kernel for a dtype (a low-precision skip, in its words).
     no_kernel_markers = ("not implemented for 'BFloat16'", "not implemented for 'Half'")
@@ -43,13 +44,6 @@ class TorchAdapter(Adapter):
         cuda = torch.version.cuda
         build = "CPU-only build" if cuda is None else f"CUDA {cuda} build"
         return f"torch: no CUDA device ({build}, torch {torch.__version__})"
-
-    def device_names(self) -> list[str]:
-        torch = self.framework
-        names = ["cpu"]
-        if torch.cuda.is_available():
-            names += [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-        return names
 
     # -- the computation ----------------------------------------------------------------------
     def vjp(self, module: str, args: Sequence[np.ndarray], names: Sequence[str],

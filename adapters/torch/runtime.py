@@ -1,4 +1,4 @@
-"""torch runtime state: precision (TF32) flags, determinism, devices and versions."""
+"""torch runtime state: precision (TF32) flags and determinism; the one reader of each flag."""
 
 from __future__ import annotations
 
@@ -30,17 +30,10 @@ def set_deterministic(torch, on: bool) -> str:
     return f"torch.use_deterministic_algorithms({on}), cudnn.deterministic={on}"
 
 
-def info(torch) -> dict:
-    out = {"version": torch.__version__, "cuda": torch.version.cuda,
-           "threads": torch.get_num_threads(), "devices": ["cpu"]}
-    if torch.cuda.is_available():
-        out["devices"] += [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
-        out["cudnn"] = torch.backends.cudnn.version()
-        try:
-            out["driver"] = torch.cuda.driver_version() if hasattr(torch.cuda, "driver_version") else None
-        except RuntimeError:
-            out["driver"] = None
-    return out
+def flags(torch) -> dict:
+    """Every precision and determinism flag, for the environment block and the benchmarks."""
+    return {**precision_flags(torch),
+            "deterministic_algorithms": bool(torch.are_deterministic_algorithms_enabled())}
 
 
 def restore_precision(torch, flags: dict) -> None:

@@ -8,8 +8,8 @@ Layout (importing this package imports no framework):
 * ``cases.py`` — what one benchmark is (:class:`BenchCase`) and its readable id;
 * ``work.py`` — the NumPy arrays of a benchmark and its ``extra_info``;
 * ``harness.py`` — calibration, block synchronisation, ``benchmark.pedantic``;
-* ``fw_numpy.py``, ``fw_torch.py``, ``fw_tensorflow.py``, ``fw_jax.py`` — one small class
-  per framework: thread set-up, precision modes, the timed callables;
+* ``adapters/<framework>/bench.py`` (protocol: ``adapters/timing.py``) — one small class
+  per framework, beside its adapter: thread set-up, the timed callables;
 * ``plugin.py`` + ``test_bench.py`` — the pytest-benchmark worker (one per framework);
 * ``driver.py`` — ``python -m conformance bench``: one pinned worker process per
   framework at the same thread count, merged into one bench.json;

@@ -17,9 +17,11 @@ import sys
 import time
 from pathlib import Path
 
+from adapters.timing import bench_frameworks
+
 ROOT = Path(__file__).resolve().parents[2]
 TEST_FILE = Path(__file__).with_name("test_bench.py")
-FRAMEWORKS = ("numpy", "torch", "tensorflow", "jax")
+FRAMEWORKS = tuple(bench_frameworks())  # the registry's frameworks with a benchmark worker
 MODES = ("eager", "compiled")
 PASSES = ("forward", "forward+vjp")
 

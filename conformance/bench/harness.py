@@ -1,9 +1,7 @@
 """The timing harness between a framework's prepared callable and pytest-benchmark.
 
-A :class:`Prepared` is what a framework file (``fw_*.py``) hands over: ``call()`` runs
-the timed work once on inputs already on the device, ``sync(result)`` waits for it to
-finish, ``compile_s`` is the (separately measured) compilation time, ``check()`` runs
-after timing (e.g. TF's retracing guard).
+A :class:`Prepared` (``adapters.timing``) is what a framework's benchmark worker
+(``adapters/<framework>/bench.py``) hands over: the timed call, its sync, the compile time.
 
 Synchronisation (BENCHMARKING.md §2): the clock must not stop before the device is done,
 but a sync per call inflates small-op timings on a GPU. pytest-benchmark's
@@ -20,15 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-
-@dataclass
-class Prepared:
-    call: Callable[[], Any]
-    sync: Callable[[Any], Any]
-    compile_s: float | None = None
-    per_call_sync: bool = False
-    check: Callable[[], None] = lambda: None
-    info: dict = field(default_factory=dict)
+from adapters.timing import Prepared
 
 
 class BlockSync:

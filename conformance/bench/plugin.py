@@ -45,7 +45,7 @@ class BenchEnv:
     """Per-worker state: the pinned CPUs, the framework's timing class, its set-up."""
 
     def __init__(self, config) -> None:
-        from .fw_base import timing
+        from adapters.timing import timing
 
         o = config.option
         self.framework = o.cb_framework

@@ -1,6 +1,6 @@
-"""The protocol of the per-framework timing files (``fw_numpy.py``, ``fw_torch.py``,
-``fw_tensorflow.py``, ``fw_jax.py``): one small class each, the framework imported inside
-methods only.
+"""The protocol of the per-framework benchmark workers (``adapters/<framework>/bench.py``):
+one small class each, the framework imported inside methods only; the harness that times
+them is ``conformance.bench``.
 
 What is timed: the native op from the adapter's op table (``adapter.ops()``, canonical
 layout, so TensorFlow's NCHW↔NHWC transposes inside its pooling ops are part of its time)
@@ -8,22 +8,36 @@ on inputs already on the device in the case's dtype — the adapters' ``vjp`` en
 is *not* timed, because it converts from and to NumPy on every call. ``forward`` runs the
 op without gradient tracking; ``forward+vjp`` runs it under the framework's autodiff and
 pulls the fixed cotangent back to every differentiable argument (inputs and parameters).
+
+A :class:`Prepared` is what a worker hands over: ``call()`` runs the timed work once on
+inputs already on the device, ``sync(result)`` waits for it to finish, ``compile_s`` is the
+(separately measured) compilation time, ``check()`` runs after timing (e.g. TF's
+retracing guard). ``bc`` is a ``conformance.bench.cases.BenchCase`` and ``work`` a
+``conformance.bench.work.Work`` (not imported here: adapters import nothing of the suite).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
-from .cases import BenchCase
-from .harness import Prepared
-from .work import Work
+
+@dataclass
+class Prepared:
+    call: Callable[[], Any]
+    sync: Callable[[Any], Any]
+    compile_s: float | None = None
+    per_call_sync: bool = False
+    check: Callable[[], None] = lambda: None
+    info: dict = field(default_factory=dict)
 
 
 class Timing:
     name = "abstract"
 
     def __init__(self) -> None:
-        from adapters import load_adapter
+        from . import load_adapter
 
         self.adapter = load_adapter(self.name)
 
@@ -33,15 +47,16 @@ class Timing:
         raise NotImplementedError
 
     def precision(self) -> dict:
-        """Precision modes (TF32, matmul precision) and determinism flags in force."""
-        return {}
+        """Precision modes (TF32, matmul precision) and determinism flags in force, read by
+        the adapter's ``runtime.py`` (the one reader of each flag)."""
+        return self.adapter.runtime_flags() or {}
 
     def describe(self) -> dict:
         return {"version": self.adapter.version(), "precision": self.precision(),
                 "affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None}
 
     # -- what can run ----------------------------------------------------------------------
-    def skip_reason(self, bc: BenchCase) -> str | None:
+    def skip_reason(self, bc) -> str | None:
         a = self.adapter
         reason = a.unavailable_reason() or a.device_reason(bc.device)
         if reason or bc.kind == "gemm":
@@ -51,7 +66,7 @@ class Timing:
         check = getattr(a, "unsupported_reason", None)
         return check(bc.module, bc.spec.variant(bc.variant).call_attrs) if check else None
 
-    def composed(self, bc: BenchCase) -> bool:
+    def composed(self, bc) -> bool:
         """Whether the timed op is built from primitives (no native op)."""
         if bc.kind == "gemm":
             return False
@@ -64,15 +79,30 @@ class Timing:
         return self.adapter.ops()[module]
 
     # -- the timed callables ---------------------------------------------------------------
-    def prepare(self, bc: BenchCase, work: Work) -> Prepared:
+    def prepare(self, bc, work) -> Prepared:
         raise NotImplementedError
 
-    def gemm(self, bc: BenchCase, work: Work) -> Prepared:
+    def gemm(self, bc, work) -> Prepared:
         raise NotImplementedError
+
+
+def _worker_module(framework: str) -> str:
+    """``adapters.<framework>.bench``: the benchmark worker beside the adapter's class."""
+    from . import BUILTIN
+
+    return BUILTIN[framework].partition(":")[0] + ".bench"
+
+
+def bench_frameworks() -> list[str]:
+    """The built-in frameworks that have a benchmark worker, in the registry's order."""
+    import importlib.util
+
+    from . import BUILTIN
+
+    return [fw for fw in BUILTIN if importlib.util.find_spec(_worker_module(fw)) is not None]
 
 
 def timing(framework: str) -> Timing:
     import importlib
 
-    mod = importlib.import_module(f"{__package__}.fw_{framework}")
-    return mod.TIMING()
+    return importlib.import_module(_worker_module(framework)).TIMING()

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import time
 
-from adapters.common import own_code
+from ..common import own_code
 
-from .fw_base import Timing
-from .harness import Prepared
+from ..timing import Prepared, Timing
 
 
 class TorchTiming(Timing):
@@ -28,14 +27,6 @@ class TorchTiming(Timing):
             pass
         return {"requested": n, "actual": torch.get_num_threads(),
                 "detail": {"intra_op": torch.get_num_threads(), "inter_op": torch.get_num_interop_threads()}}
-
-    def precision(self) -> dict:
-        import torch
-
-        return {"float32_matmul_precision": torch.get_float32_matmul_precision(),
-                "cuda.matmul.allow_tf32": torch.backends.cuda.matmul.allow_tf32,
-                "cudnn.allow_tf32": torch.backends.cudnn.allow_tf32,
-                "deterministic_algorithms": torch.are_deterministic_algorithms_enabled()}
 
     def _device(self, device):
         import torch

@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 import time
 
-from adapters.common import as_list, own_code
+from ..common import as_list, own_code
 
-from .fw_base import Timing
-from .harness import Prepared
+from ..timing import Prepared, Timing
 
 
 class TensorFlowTiming(Timing):
@@ -33,15 +32,6 @@ class TensorFlowTiming(Timing):
         return {"requested": n, "actual": intra or n,
                 "detail": {"intra_op": intra, "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
                            "refused": refused}}
-
-    def precision(self) -> dict:
-        import tensorflow as tf
-
-        exp = tf.config.experimental
-        out = {"tensor_float_32_execution": exp.tensor_float_32_execution_enabled()}
-        if hasattr(exp, "is_op_determinism_enabled"):
-            out["op_determinism"] = exp.is_op_determinism_enabled()
-        return out
 
     def _sync(self, device):
         import tensorflow as tf

@@ -11,8 +11,7 @@ import os
 
 import numpy as np
 
-from .fw_base import Timing
-from .harness import Prepared
+from ..timing import Prepared, Timing
 
 
 def _noop(_result) -> None:

@@ -14,8 +14,7 @@ from __future__ import annotations
 import os
 import time
 
-from .fw_base import Timing
-from .harness import Prepared
+from ..timing import Prepared, Timing
 
 
 class JaxTiming(Timing):
@@ -27,12 +26,6 @@ class JaxTiming(Timing):
         cpus = sorted(os.sched_getaffinity(0))
         return {"requested": n, "actual": len(cpus),
                 "detail": {"affinity": cpus, "XLA_FLAGS": os.environ.get("XLA_FLAGS", "")}}
-
-    def precision(self) -> dict:
-        import jax
-
-        return {"jax_default_matmul_precision": str(jax.config.jax_default_matmul_precision),
-                "jax_enable_x64": bool(jax.config.jax_enable_x64)}
 
     def _device(self, device):
         import jax
