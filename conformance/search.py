@@ -26,6 +26,8 @@ from hypothesis import given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from references._blas import single_threaded
+
 from .sizes import all_classes, crossed, quick_classes, small_ranges
 from .strategies import example_strategy, shape_pool, shapes_of
 
@@ -71,6 +73,7 @@ def _shrink_size(body, case, example, candidates, base, seed):
 
 def search(body, case, profile, base: settings, *, seed: int, failure=AssertionError) -> None:
     """Run the searches (module docstring); a failure propagates as ``failure``."""
+    single_threaded()  # the references' small matmuls (references/_blas.py)
     small = shape_pool(small_ranges(case.spec, case.variant))
     classes = [c.point for c in all_classes(case.spec, case.variant)]
     values = example_strategy(case.spec, case.variant, profile)
