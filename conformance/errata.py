@@ -311,8 +311,15 @@ def evaluate_all(max_examples: int | None = None, modules: set[str] | None = Non
     skipped). ``claims`` lists every claim with its status and readings, then the text
     errata and the untranscribed formulas."""
     n = max_examples or RUN_EXAMPLES
-    results = [evaluate(c, n) for c in CLAIMS
-               if modules is None or c.module is None or c.module in modules]
+    results = _cached(n)
+    if results is None:
+        caching = _cache_file(n) is not None   # then every claim, so the next run reuses them
+        results = [evaluate(c, n) for c in CLAIMS
+                   if caching or modules is None or c.module is None or c.module in modules]
+        if caching:
+            _store(n, results)
+    results = [r for r in results if modules is None or r["module"] is None
+               or r["module"] in modules]
     errata = [r for r in results if r["status"] in ("erratum", "corrected-fails")]
     keep = ("id", "seed", "also", "where", "as_written", "corrected", "status", "module", "check")
     summary = [{**{k: r.get(k) for k in keep},
@@ -321,6 +328,52 @@ def evaluate_all(max_examples: int | None = None, modules: set[str] | None = Non
                 "why": (r.get("evidence") or {}).get("summary") or r.get("why") or ""}
                for r in results]
     return errata, summary + text_entries()
+
+
+# The run's cache directory (conformance/cache.py publishes it; empty or unset: no cache).
+# The search is derandomized, so its results are a function of the claims' and this file's
+# code, the example count and the NumPy/Hypothesis versions: the key hashes all of them.
+CACHE_ENV = "GRADIENT_CONFORMANCE_CACHE"
+
+
+def _cache_file(n: int):
+    import hashlib
+    import os
+    from pathlib import Path
+
+    import hypothesis
+
+    root = os.environ.get(CACHE_ENV, "")
+    if not root:
+        return None
+    h = hashlib.sha256(f"{n} {np.__version__} {hypothesis.__version__}".encode())
+    here = Path(__file__).resolve().parent
+    for f in [Path(__file__).resolve(), *sorted((here / "claims").glob("*.py"))]:
+        h.update(f.read_bytes())
+    return Path(root) / "claims" / f"{h.hexdigest()[:24]}.json"
+
+
+def _cached(n: int) -> list[dict] | None:
+    import json
+
+    f = _cache_file(n)
+    try:
+        return json.loads(f.read_text()) if f is not None and f.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _store(n: int, results: list[dict]) -> None:
+    import json
+
+    f = _cache_file(n)
+    if f is None:
+        return
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(results, ensure_ascii=False))
+    except (OSError, TypeError, ValueError):  # a cache only saves time, never fails a run
+        pass
 
 
 STATUSES = ("verified", "erratum", "ambiguous", "text erratum", "untranscribed")

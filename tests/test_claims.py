@@ -202,3 +202,21 @@ def test_report_has_a_card_per_erratum_and_the_filterable_claims():
     assert "python -m conformance claims --check 003-eq18-dz --example" in page
     assert "id='claim-filter-status'" in page and "id='claimlist'" in page
     assert "<b>label</b>" not in page and "x<script>" not in page
+
+
+def test_the_run_reuses_the_claims_search_from_the_cache(tmp_path, monkeypatch):
+    import time
+
+    from conformance import errata
+
+    monkeypatch.setenv(errata.CACHE_ENV, str(tmp_path))
+    cold = evaluate_all(1)
+    (stored,) = (tmp_path / "claims").glob("*.json")
+    t0 = time.perf_counter()
+    warm = evaluate_all(1)
+    assert time.perf_counter() - t0 < 2.0
+    assert json.loads(json.dumps(cold)) == json.loads(json.dumps(warm))
+    narrow = evaluate_all(1, modules={"tanh"})[1]
+    assert {c["id"] for c in narrow} < {c["id"] for c in warm[1]}
+    monkeypatch.setenv(errata.CACHE_ENV, "")
+    assert errata._cache_file(1) is None and stored.is_file()
