@@ -90,7 +90,8 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
     order_arg = ",".join(k for k in KINDS if k in routes)
     base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
                 device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
-                composed=_composed(adapter, case), citations=[str(c) for c in case.spec.citations])
+                composed=_composed(adapter, case), citations=[str(c) for c in case.spec.citations],
+                family=case.spec.family)
 
     def rec(**kw):
         return Record(**base, **kw)

@@ -18,6 +18,7 @@ The schema (documented in README.md, section "results.json"):
     repro       one shell command that reruns exactly that example
     composed    true when the framework has no native op and the module was composed
     citations   where the formula is documented
+    family      the module's family in the spec table (what the report groups by)
     witnesses   what the independent witnesses said about a failure (finite differences,
                 the other frameworks)
     erratum     the id of the erratum (results.json "errata") behind a document-erratum verdict
@@ -71,6 +72,7 @@ class Record:
     repro: str = ""
     composed: bool = False
     citations: list = field(default_factory=list)
+    family: str = ""
     witnesses: dict = field(default_factory=dict)
     erratum: str | None = None
     precision: dict = field(default_factory=dict)

@@ -86,7 +86,8 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
     composed = _composed(adapter, case)
     base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
                 device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
-                composed=composed, citations=[str(c) for c in case.spec.citations])
+                composed=composed, citations=[str(c) for c in case.spec.citations],
+                family=case.spec.family)
     reason = _skip_reason(case, adapter)
     if reason:
         return [Record(**base, check=c, status="skip", reason=reason)

@@ -43,10 +43,10 @@ def load(results: Path | None, bench: Path | None) -> tuple[dict, dict | None]:
     try:
         if results is not None:
             doc = load_results(results)
-        else:
-            from conformance.environment import environment
-
-            doc = {"schema": SCHEMA, "environment": environment(), "run": {}, "cases": []}
+        else:  # the environment the benchmark run recorded (bench.json "conformance")
+            bench_doc = load_bench(bench) if bench is not None else {}
+            env = (bench_doc.get("conformance") or {}).get("environment") or {}
+            doc = {"schema": SCHEMA, "environment": env, "run": {}, "cases": []}
         return doc, (load_bench(bench) if bench is not None else None)
     except (OSError, ValueError) as exc:
         raise InputError(str(exc)) from None

@@ -58,15 +58,8 @@ class Strings:
 
 
 def family_of(module: str, record: dict | None = None) -> str:
-    """The module's family from the spec table (``BY_NAME``), else the record's own
-    ``family`` field, else "other" (a third-party module unknown to this checkout)."""
-    try:
-        from conformance.specs import BY_NAME
-    except Exception:  # a report rendered without the spec table importable
-        BY_NAME = {}
-    spec = BY_NAME.get(module)
-    if spec is not None:
-        return spec.family
+    """The record's ``family`` field (results.json schema), else "other" (results written
+    before records carried it). The report reads results only: it imports no suite code."""
     return (record or {}).get("family") or "other"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from conformance.records import repro_command
+from conformance.specs import BY_NAME
 from reports.results import SCHEMA, summary
 
 FRAMEWORKS = ("numpy", "torch", "tensorflow", "jax")
@@ -28,7 +29,8 @@ def record(module, variant, framework, dtype, check, status="pass", verdict="agr
            "got": 0.5 + ratio * 1e-6 if stats else None, "expected": 0.5 if stats else None,
            "examples": 0 if status == "skip" else 6, "example": example,
            "repro": "" if status == "skip" else repro_command(case_id, example),
-           "composed": False, "citations": [f"000_seed.txt, row '{module}'"]}
+           "composed": False, "citations": [f"000_seed.txt, row '{module}'"],
+           "family": BY_NAME[module].family if module in BY_NAME else ""}
     rec.update(extra)
     return rec
 

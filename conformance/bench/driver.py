@@ -78,6 +78,7 @@ def run_bench(*, out, frameworks=None, modules=None, devices=("cpu",), dtypes=("
     bench.json path)."""
     from adapters import load_adapter
 
+    from ..environment import environment
     from .plugin import default_modules
 
     out = Path(out)
@@ -114,7 +115,8 @@ def run_bench(*, out, frameworks=None, modules=None, devices=("cpu",), dtypes=("
             "cpu_count": os.cpu_count(), "cpus": available_cpus()[:threads], "frameworks": list(frameworks or FRAMEWORKS),
             "skipped": skipped,
             "skipped_benchmarks": skipped_benchmarks, "modules": modules, "devices": list(devices), "dtypes": list(dtypes),
-            "modes": list(modes), "passes": list(passes), "wall_s": round(time.time() - t0, 1)}
+            "modes": list(modes), "passes": list(passes), "wall_s": round(time.time() - t0, 1),
+            "environment": environment()}
     path = out / "bench.json"
     path.write_text(json.dumps(merge(parts, meta), indent=1) + "\n", encoding="utf-8")
     log(f"benchmarks: {sum(len(p.get('benchmarks', [])) for p in parts)} timings in "
