@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS",
                      help="load a third-party adapter (repeatable)")
     run.add_argument("--out", default="reports/latest", help="output directory (default: reports/latest)")
-    run.add_argument("--workers", type=int, default=0, help="pytest-xdist workers (default: 0, in-process)")
+    run.add_argument("--workers", type=int, default=1, help="pytest-xdist worker processes (default: 1; "
+                     "a framework that kills a worker costs one case, recorded as framework-crash)")
     run.add_argument("--bench", action="store_true", help="also time the selected modules (default "
                      "modules: the quick benchmark set) and put the timings into the same report; "
                      "writes DIR/bench.json beside results.json")
@@ -82,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS")
     rep.add_argument("--seed", type=int, default=0)
     rep.add_argument("--orders", help="1,jvp,hvp: which checks to replay (default: all)")
+    rep.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
     _bench_parsers(sub)
     from .cli_claims import add_parser as add_claims
 
@@ -163,8 +165,11 @@ def cmd_run(args) -> int:
     if args.max_examples:
         opts.append(f"--cf-max-examples={args.max_examples}")
     opts += [f"--cf-adapter={a}" for a in args.adapter]
-    if args.workers:
-        opts += ["-n", str(args.workers)]
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1 (the cases run in worker processes, so "
+                         "that a crashing framework costs one case, not the run)")
+    # Replace a crashed worker as often as needed: each crash is one recorded case.
+    opts += ["-n", str(args.workers), "--max-worker-restart", "1000000"]
     code = pytest.main(opts + list(args.pytest_args))
     code = {0: 0, 1: 1, 5: 2}.get(int(code), 2 if int(code) == 4 else 1)
     if args.bench and code != 2:
@@ -276,6 +281,10 @@ def cmd_repro(args) -> int:
     if target is None:
         raise UsageError(f"unknown framework {case.framework!r}; valid: "
                          f"{', '.join(list(BUILTIN) + list(extra))} (third-party: --adapter)")
+    if not args.in_process:  # a fresh process: a framework crash is reported, not suffered
+        from .crashes import repro_in_fresh_process
+
+        return repro_in_fresh_process(args)
     adapter = load_adapter(target)
     if args.example is None:
         records = run_case(case, adapter, PROFILES["quick"], seed=args.seed,

@@ -65,6 +65,10 @@ def _selection(config) -> Selection:
 def pytest_configure(config):
     config._cf_records = []
     config._cf_started = time.time()
+    from . import crashes_hooks
+
+    config.pluginmanager.register(crashes_hooks.CrashHooks(config, _selection, _COLLECTED),
+                                  "conformance-crashes")
 
 
 def pytest_generate_tests(metafunc):

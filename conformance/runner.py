@@ -19,6 +19,7 @@ from adapters.base import Unsupported
 
 from .cases import Case
 from .compare import CheckResult
+from .crashes import note as note_example
 from .execute import Outcome, run_example
 from .profiles import Profile
 from .records import Record, repro_command
@@ -102,6 +103,7 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
         key = json.dumps(example, sort_keys=True)
         if key in seen:
             return replay(seen[key], example, acc, CaseFailure)
+        note_example(case.id, example)  # survives the process if the framework kills it
         try:
             outcome = run_example(case, adapter, example, seed=example["seed"],
                                   check_determinism=check_determinism)

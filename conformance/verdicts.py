@@ -11,6 +11,9 @@ other frameworks. After all cases ran, ``assign`` settles every record's ``verdi
   (same module, attributes, dtype, device and mode) passes it;
 * ``document-erratum`` — the framework agrees with the corrected reference, while the
   document's formula as written is wrong for this module (see ``conformance.errata``);
+* ``framework-crash`` — the framework killed the process (abort, segfault, out of memory)
+  while running the case: set by the crash isolation (``conformance.crashes``) on one
+  ``error`` record per check, never left as ``unexplained``;
 * ``unexplained`` — anything else: shown prominently, never hidden.
 """
 

@@ -39,7 +39,7 @@ LEGEND = """<div class="legend">worst |error| / tolerance over the case's checks
 <span class="sw" style="background:#6a1b4d;color:#fff">err</span> error
 <span class="sw" style="background:#e2e2e2">–</span> skip (reason on hover)
 markers: <b>c</b> convention · <b>d</b> framework discrepancy · <b>e</b> document erratum ·
-<b>n</b> nondeterministic · <b>?</b> other verdict · <b>!</b> unexplained (outlined). Click a cell for its checks and repro command.</div>"""
+<b>n</b> nondeterministic · <b>x</b> framework crash · <b>?</b> other verdict · <b>!</b> unexplained (outlined). Click a cell for its checks and repro command.</div>"""
 
 
 def render_doc(doc: dict, bench: dict | None = None) -> str:

@@ -18,7 +18,7 @@ def test_xdist_gives_the_same_results(tmp_path):
     assert two.returncode == 0, two.stdout + two.stderr
     a, b = results(tmp_path / "one"), results(tmp_path / "two")
     assert without_timings(a["cases"]) == without_timings(b["cases"]) and a["summary"] == b["summary"]
-    assert (a["run"]["workers"], b["run"]["workers"]) == (0, 2)
+    assert (a["run"]["workers"], b["run"]["workers"]) == (1, 2)
 
     # Skips say why: GPU on this CPU-only numpy adapter; native dropout for the reference.
     skips = {r["case_id"]: r["reason"] for r in a["cases"] if r["status"] == "skip"}
