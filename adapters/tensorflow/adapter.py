@@ -16,6 +16,7 @@ import numpy as np
 
 from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
 from ..common import as_list, freeze, numpy_dtype, own_code
+from .compiled_cache import CompiledCache, compiled_signature, tensor_specs
 
 
 class TensorFlowAdapter(Adapter):
@@ -30,7 +31,7 @@ class TensorFlowAdapter(Adapter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._compiled: dict[tuple, Any] = {}
+        self._compiled = CompiledCache()
 
     def _load(self) -> Any:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -66,7 +67,8 @@ class TensorFlowAdapter(Adapter):
             device: str = "cpu", mode: str = "eager", seed: int = 0) -> VjpResult:
         kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
         tf = self.framework
-        fn = self._function(module, kw, tuple(names), tuple(wrt), mode)
+        fn = self._function(module, kw, tuple(names), tuple(wrt), mode,
+                            compiled_signature(args, cotangent, dtype))
         multiple = isinstance(cotangent, (tuple, list))
         with tf.device("/GPU:0" if device == "gpu" else "/CPU:0"):
             tensors = [tf.constant(np.asarray(a, dtype=numpy_dtype(dtype))) for a in args]
@@ -77,7 +79,7 @@ class TensorFlowAdapter(Adapter):
         return VjpResult(output=tuple(arrays) if multiple else arrays[0],
                          grads={n: g.numpy() for n, g in zip([n for n in names if n in wrt], grads)})
 
-    def _function(self, module, kw, names, wrt, mode):
+    def _function(self, module, kw, names, wrt, mode, signature=None):
         tf = self.framework
         op = self.ops()[module]
         native = bool(kw.get(DRAWS_RANDOMNESS))
@@ -97,10 +99,13 @@ class TensorFlowAdapter(Adapter):
 
         if mode == "eager":
             return run
-        key = (module, freeze(kw), names, wrt)
+        # One function per input signature, pinned (static shapes, as the ops and Keras
+        # layers assume; see compiled_cache.py), kept in a bounded cache.
+        key = (module, freeze(kw), names, wrt, signature)
         fn = self._compiled.get(key)
         if fn is None:
             name = f"vjp_{module}_{len(self._compiled)}"
-            fn = tf.function(own_code(run, name), jit_compile=True, reduce_retracing=True)
-            self._compiled[key] = fn
+            fn = tf.function(own_code(run, name), jit_compile=True,
+                             input_signature=tensor_specs(tf, signature))
+            self._compiled.put(key, fn)
         return fn

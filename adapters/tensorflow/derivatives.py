@@ -67,7 +67,9 @@ def _function(adapter, module, kw, names, wrt, kind, route, mode):
     key = (kind, route, module, freeze(kw), tuple(names), tuple(wrt))
     if key not in cache:
         name = f"{kind}_{route}_{module}_{len(cache)}"
-        cache[key] = tf.function(own_code(prog, name), jit_compile=True, reduce_retracing=True)
+        # Static shapes, one trace per shape (no reduce_retracing: its unknown dimensions
+        # break ops that need integers, see compiled_cache.py).
+        cache[key] = tf.function(own_code(prog, name), jit_compile=True)
     return cache[key]
 
 

@@ -14,8 +14,8 @@
 
 Keras layers run through ``stateless_call`` so that γ, β are tensors the tape watches; they
 are built once per configuration under ``tf.init_scope`` (outside any tf.function trace).
-A layer's weights need a static channel count: where a compiled (tf.function) trace has
-relaxed it to None (the adapter retraces with reduce_retracing), the case is skipped.
+A layer's weights need a static channel count: compiled mode pins every trace's shapes
+(``compiled_cache.py``); should a trace ever relax it to None, the case is skipped.
 """
 
 from __future__ import annotations
