@@ -131,7 +131,7 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
         outcome, example = acc.failing
         repro = repro_command(case.id, example, adapter_spec)
         fd = reference_vs_fd(case, example)
-        witnesses = {"finite_differences": fd.detail}
+        witnesses = {"finite_differences": fd.to_json()}
         accumulation = _accumulation(case, adapter)
         if accumulation:  # low precision: name the accumulation measured for this family
             witnesses["accumulation"] = accumulation

@@ -23,6 +23,8 @@ from collections import defaultdict
 
 from adapters import REFERENCE_IMPLEMENTATIONS as REFERENCE_ADAPTERS  # not independent witnesses
 
+from .witnesses import FdWitness, FrameworksWitness
+
 
 def _group(r: dict) -> tuple:
     attrs = tuple(sorted((k, str(v)) for k, v in (r.get("attrs") or {}).items()))
@@ -37,15 +39,15 @@ def assign(records: list[dict], errata: list[dict] | None = None) -> list[dict]:
     for r in records:
         if r["status"] in ("fail", "xfail") and r.get("verdict") == "unexplained":
             others = [o for o in groups[_group(r)] if o["framework"] != r["framework"]]
-            fd = (r.get("witnesses") or {}).get("finite_differences", "")
+            fd = FdWitness.from_json((r.get("witnesses") or {}).get("finite_differences"))
             passing = [o["framework"] for o in others if o["status"] == "pass"]
             failing = [o["framework"] for o in others if o["status"] != "pass"]
-            r.setdefault("witnesses", {})["other_frameworks"] = (
-                f"pass: {', '.join(passing) or 'none'}; fail: {', '.join(failing) or 'none'}")
+            r.setdefault("witnesses", {})["other_frameworks"] = FrameworksWitness(
+                tuple(passing), tuple(failing)).to_json()
             # At ties and kinks finite differences cannot arbitrate; there the agreement of
             # at least two other frameworks with the reference has to carry the verdict.
-            fd_ok = "(agree" in fd
-            fd_na = fd.startswith("not applicable")
+            fd_ok = fd is not None and fd.applicable and fd.agrees
+            fd_na = fd is not None and not fd.applicable
             if not failing and (fd_ok and passing or fd_na and len(passing) >= 2):
                 r["verdict"] = "framework-discrepancy"
     for erratum in errata or ():

@@ -10,7 +10,7 @@ is right at that example, so the framework is the one to doubt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -20,11 +20,41 @@ from .execute import reference_attrs
 from .strategies import make_cotangent, make_inputs
 
 
-@dataclass
-class FdVerdict:
+@dataclass(frozen=True)
+class FdWitness:
+    """What float64 central differences say about the reference's VJP at one example:
+    ``applicable`` (False at ties, kinks and drawn randomness), ``agrees`` (the gap is within
+    ``threshold``), the measured ``relative_gap``, and ``detail``, the sentence shown to
+    people. Verdicts read the fields, never the sentence."""
+
     applicable: bool
     agrees: bool
     detail: str
+    relative_gap: float | None = None
+    threshold: float | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data) -> "FdWitness | None":
+        """The witness a record carries (``witnesses["finite_differences"]``), or None."""
+        if not isinstance(data, dict):
+            return None
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+
+
+@dataclass(frozen=True)
+class FrameworksWitness:
+    """The other frameworks that ran the same check: which passed and which did not."""
+
+    passing: tuple[str, ...]
+    failing: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"pass": list(self.passing), "fail": list(self.failing),
+                "detail": f"pass: {', '.join(self.passing) or 'none'}; "
+                          f"fail: {', '.join(self.failing) or 'none'}"}
 
 
 def _as_tuple(x):
@@ -48,7 +78,7 @@ def relative_gap(fd: float, analytic: float, grad) -> float:
     return abs(fd - analytic) / scale
 
 
-def reference_vs_fd(case, example, *, step: float = 1e-6, rtol: float = 1e-5) -> FdVerdict:
+def reference_vs_fd(case, example, *, step: float = 1e-6, rtol: float = 1e-5) -> FdWitness:
     """Check the reference's VJP at ``example`` against central differences of its forward.
 
     Not applicable where the variant names convention rules (ties, kinks): there the
@@ -59,9 +89,9 @@ def reference_vs_fd(case, example, *, step: float = 1e-6, rtol: float = 1e-5) ->
     """
     spec, variant = case.spec, case.variant
     if variant.rules:
-        return FdVerdict(False, False, "not applicable: the variant has ties or kinks")
+        return FdWitness(False, False, "not applicable: the variant has ties or kinks")
     if variant.draws_randomness:
-        return FdVerdict(False, False, "not applicable: the framework draws its own mask")
+        return FdWitness(False, False, "not applicable: the framework draws its own mask")
     ref = REFERENCES[spec.name]
     attrs = reference_attrs(variant.attrs)
     inputs, rng = make_inputs(spec, variant, example, case.dtype)  # the example as it ran
@@ -80,5 +110,5 @@ def reference_vs_fd(case, example, *, step: float = 1e-6, rtol: float = 1e-5) ->
         fd = directional_fd(ref.forward, args, attrs, cts, arg.name, v, step)
         worst = max(worst, relative_gap(fd, float(np.sum(np.asarray(grad) * v)), grad))
     agrees = worst <= rtol
-    return FdVerdict(True, agrees, f"reference VJP vs central differences: relative gap {worst:.2g}"
-                     f" ({'agree' if agrees else 'DISAGREE'}, threshold {rtol:g})")
+    return FdWitness(True, agrees, f"reference VJP vs central differences: relative gap {worst:.2g}"
+                     f" ({'agree' if agrees else 'DISAGREE'}, threshold {rtol:g})", worst, rtol)

@@ -19,8 +19,11 @@ def test_planted_framework_bug_is_a_framework_discrepancy(tmp_path):
     cases = by_case(doc)
     bad = cases[("tanh-planted-tanh-float64-cpu", "grad:x")]
     assert bad["status"] == "fail" and bad["verdict"] == "framework-discrepancy"
-    assert "(agree" in bad["witnesses"]["finite_differences"]
-    assert bad["witnesses"]["other_frameworks"] == "pass: honest; fail: none"
+    fd = bad["witnesses"]["finite_differences"]
+    assert fd["applicable"] and fd["agrees"] and fd["relative_gap"] <= fd["threshold"] == 1e-5
+    assert "(agree" in fd["detail"]
+    assert bad["witnesses"]["other_frameworks"] == {"pass": ["honest"], "fail": [],
+                                                    "detail": "pass: honest; fail: none"}
     assert cases[("tanh-honest-float64-cpu", "grad:x")]["verdict"] == "agree"
 
 
