@@ -16,7 +16,8 @@ from references._second_order import SECOND_ORDER
 
 from .cli_helpers import by_case, conformance, results, run_repro
 
-COMMON = ["--devices", "cpu", "--max-examples", "4", "--workers", "1", "--dtypes", "float32,float64"]
+COMMON = ["--devices", "cpu", "--max-examples", "6", "--workers", "1", "--dtypes", "float32,float64"]
+ALL = ["--orders", "1,jvp,hvp"]  # the quick profile checks first order only unless asked
 
 
 def _example(spec, variant, seed):
@@ -100,6 +101,7 @@ def test_orders_parse():
     assert parse_orders("") == ("1", "jvp", "hvp")
     assert parse_orders("1,jvp,2") == ("1", "jvp", "hvp")
     assert parse_orders("hvp") == ("hvp",)
+    assert parse_orders("", "quick") == ("1",) and parse_orders("", "full") == ("1", "jvp", "hvp")
     with pytest.raises(ValueError, match="valid: 1, jvp, hvp"):
         parse_orders("3")
 
@@ -110,7 +112,7 @@ def _failed(doc):
 
 def test_planted_jvp_fault_is_caught_exactly(tmp_path):
     proc = conformance("run", "--adapter", "tests.planted_derivatives:PlantedJvp",
-                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON)
+                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON, *ALL)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     doc = results(tmp_path)
     assert _failed(doc) == [(f"tanh-planted-jvp-{d}-cpu", "jvp:x@by_hand") for d in ("float32", "float64")]
@@ -128,7 +130,7 @@ def test_planted_jvp_fault_is_caught_exactly(tmp_path):
 
 def test_planted_detached_second_order_is_caught_exactly(tmp_path):
     proc = conformance("run", "--adapter", "tests.planted_derivatives:DetachedSecondOrder",
-                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON)
+                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON, *ALL)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     doc = results(tmp_path)
     assert _failed(doc) == [(f"multiply-detached-second-order-{d}-cpu", "hvp:a@by_hand")
@@ -141,7 +143,7 @@ def test_planted_detached_second_order_is_caught_exactly(tmp_path):
 def test_correct_derivatives_pass_and_unimplemented_routes_are_skips(tmp_path):
     proc = conformance("run", "--adapter", "tests.planted_derivatives:PartialRoutes",
                        "--modules", "tanh,multiply,sigmoid",
-                       "--out", str(tmp_path), *COMMON)
+                       "--out", str(tmp_path), *COMMON, *ALL)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = results(tmp_path)
     cases = by_case(doc)
@@ -154,10 +156,17 @@ def test_correct_derivatives_pass_and_unimplemented_routes_are_skips(tmp_path):
 
 
 def test_references_get_no_derivative_records_and_orders_select(tmp_path):
-    proc = conformance("run", "--frameworks", "numpy", "--modules", "tanh",
-                       "--out", str(tmp_path / "a"), *COMMON)
+    hand = "tests.planted_derivatives:HandDerivatives"
+    proc = conformance("run", "--frameworks", "numpy,hand-derivatives", "--adapter", hand,
+                       "--modules", "tanh", "--out", str(tmp_path / "a"), *COMMON, *ALL)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert not [r for r in results(tmp_path / "a")["cases"] if r["check"].startswith(("jvp", "hvp"))]
+    derivative = {r["framework"] for r in results(tmp_path / "a")["cases"]
+                  if r["check"].startswith(("jvp", "hvp"))}
+    assert derivative == {"hand-derivatives"}  # never the references themselves
+    proc = conformance("run", "--adapter", hand, "--modules", "tanh", "--out", str(tmp_path / "q"),
+                       *COMMON)  # the quick profile's default: first order only
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {r["check"] for r in results(tmp_path / "q")["cases"]} == {"forward", "grad:x"}
     proc = conformance("run", "--adapter", "tests.planted_derivatives:HandDerivatives", "--orders", "jvp",
                        "--modules", "tanh", "--dtypes", "float64", "--out", str(tmp_path / "b"), *COMMON)
     assert proc.returncode == 0, proc.stdout + proc.stderr
