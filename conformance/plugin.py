@@ -41,7 +41,7 @@ def pytest_addoption(parser):
     g.addoption("--cf-profile", default="quick", choices=sorted(PROFILES))
     g.addoption("--cf-max-examples", type=int, default=None, help="examples per case")
     g.addoption("--cf-orders", default="", help="1,jvp,hvp (or 2): first order, forward mode, "
-                "second order (default: all)")
+                "second order (default: 1 in the quick profile, all in the full one)")
     g.addoption("--cf-seed", type=int, default=0, help="Hypothesis seed (same seed, same run)")
     g.addoption("--cf-adapter", action="append", default=[], help="third-party adapter module:Class")
     g.addoption("--cf-out", default=None, help="directory for results.json, junit.xml, index.html")
@@ -133,7 +133,7 @@ class _Runner:
 
         from .derivative_runner import derivative_records, parse_orders
 
-        orders = parse_orders(o.cf_orders)
+        orders = parse_orders(o.cf_orders, o.cf_profile)
         with timed(self.adapter(case.framework)) as (adapter, stamp):
             first = (run_case(case, adapter, PROFILES[o.cf_profile],
                               max_examples=o.cf_max_examples, seed=o.cf_seed,
@@ -195,7 +195,7 @@ def pytest_sessionfinish(session, exitstatus):
     from .derivative_runner import parse_orders
 
     extras["derivative_capabilities"] = capability_matrix(records)
-    meta["orders"] = list(parse_orders(config.option.cf_orders))
+    meta["orders"] = list(parse_orders(config.option.cf_orders, sel.profile))
     paths = write_all(out, environment(records), records, meta, extras)
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if tr is not None:
