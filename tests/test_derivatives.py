@@ -110,34 +110,30 @@ def _failed(doc):
     return sorted(k for k, r in by_case(doc).items() if r["status"] in ("fail", "error"))
 
 
-def test_planted_jvp_fault_is_caught_exactly(tmp_path):
+def test_planted_jvp_only_and_second_order_only_faults_are_caught_exactly(tmp_path):
+    """One run, two planted adapters: exactly tanh's jvp:x of the first and multiply's
+    hvp:a of the second fail, in both dtypes; every other check of both passes."""
     proc = conformance("run", "--adapter", "tests.planted_derivatives:PlantedJvp",
+                       "--adapter", "tests.planted_derivatives:DetachedSecondOrder",
+                       "--frameworks", "planted-jvp,detached-second-order",
                        "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON, *ALL)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     doc = results(tmp_path)
-    assert _failed(doc) == [(f"tanh-planted-jvp-{d}-cpu", "jvp:x@by_hand") for d in ("float32", "float64")]
+    assert _failed(doc) == sorted(
+        [(f"tanh-planted-jvp-{d}-cpu", "jvp:x@by_hand") for d in ("float32", "float64")]
+        + [(f"multiply-detached-second-order-{d}-cpu", "hvp:a@by_hand") for d in ("float32", "float64")])
     cases = by_case(doc)
     assert cases[("tanh-planted-jvp-float64-cpu", "grad:x")]["status"] == "pass"
     assert cases[("tanh-planted-jvp-float64-cpu", "hvp:x@by_hand")]["status"] == "pass"
+    for check in ("grad:a", "grad:b", "jvp:a@by_hand", "jvp:b@by_hand", "hvp:b@by_hand"):
+        assert cases[("multiply-detached-second-order-float64-cpu", check)]["status"] == "pass"
     bad = cases[("tanh-planted-jvp-float64-cpu", "jvp:x@by_hand")]
     assert "--orders jvp,hvp" in bad["repro"] and bad["ratio"] > 1e6
     replay = run_repro(bad["repro"])
     assert replay.returncode == 1 and "FAIL jvp:x@by_hand" in replay.stdout, replay.stdout + replay.stderr
-    cell = next(c for c in doc["derivative_capabilities"]["cells"]
-                if c["module"] == "tanh" and c["kind"] == "jvp")
-    assert cell["state"] == "wrong"
-
-
-def test_planted_detached_second_order_is_caught_exactly(tmp_path):
-    proc = conformance("run", "--adapter", "tests.planted_derivatives:DetachedSecondOrder",
-                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON, *ALL)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    doc = results(tmp_path)
-    assert _failed(doc) == [(f"multiply-detached-second-order-{d}-cpu", "hvp:a@by_hand")
-                            for d in ("float32", "float64")]
-    cases = by_case(doc)
-    for check in ("grad:a", "grad:b", "jvp:a@by_hand", "jvp:b@by_hand", "hvp:b@by_hand"):
-        assert cases[("multiply-detached-second-order-float64-cpu", check)]["status"] == "pass"
+    wrong = {(c["module"], c["framework"], c["kind"]) for c in doc["derivative_capabilities"]["cells"]
+             if c["state"] == "wrong"}
+    assert wrong == {("tanh", "planted-jvp", "jvp"), ("multiply", "detached-second-order", "hvp")}
 
 
 def test_correct_derivatives_pass_and_unimplemented_routes_are_skips(tmp_path):
