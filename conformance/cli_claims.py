@@ -35,7 +35,7 @@ def coverage_table(entries: list[dict]) -> str:
 
 
 def cmd_claims(args) -> int:
-    from .claims import BY_ID
+    from .claims import BY_ID, TEXT_ERRATA
     from .errata import CHECK_EXAMPLES, evaluate, evaluate_all, replay
     from .selection import UsageError
 
@@ -52,6 +52,11 @@ def cmd_claims(args) -> int:
             print(f"{e['status']:<15} {e['id']:<30} {e['seed'][:3]} {e['where']}")
             if e["status"] not in ("verified",) and e.get("why"):
                 print(f"{'':<15} {e['why']}")
+        return 0
+    text = {t.id: t for t in TEXT_ERRATA}
+    if args.check in text:   # no numerical content: nothing to search
+        t = text[args.check]
+        print(f"text erratum {t.id}: {t.seed}, {t.where}\n  {t.quote}\n  {t.what}")
         return 0
     if args.check not in BY_ID:
         raise UsageError(f"unknown claim {args.check!r}; run 'python -m conformance claims' for the list")
