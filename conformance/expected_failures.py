@@ -34,6 +34,46 @@ EXPECTED: tuple[Expected, ...] = (
              "tensorflow: keras.layers.PReLU computes relu(x) − α·relu(−x), whose gradient at x = 0 "
              "is 0: outside the subdifferential [min(α,1), max(α,1)], so neither slope, unlike torch "
              "(α) and jax"),
+    # -- attention (measured on torch 2.13, jax 0.10.2, keras 3.15 / tf 2.21) --
+    Expected("scaled_dot_product_attention*-jax-float64-*",
+             ("forward", "grad:q", "grad:k", "grad:v", "grad:bias"),
+             "jax: jax.nn.dot_product_attention (implementation xla / None) always takes the "
+             "softmax in float32 ('Softmax and it is always carried out in fp32', "
+             "jax/_src/nn/functions.py _dot_product_attention_core), so float64 inputs get float32 "
+             "accuracy (relative errors ~3e-8, ratio ~1e6); finite differences, torch and the "
+             "TensorFlow cases with exact scales agree with the float64 reference. Also makes the "
+             "fully masked row's float64 output (otherwise 'uniform') fail"),
+    *(Expected(f"scaled_dot_product_attention[{v}kernel=math]-tensorflow-float64-*",
+               ("forward", "grad:q", "grad:k", "grad:v", "grad:bias"),
+               "tensorflow (keras.ops.dot_product_attention, TF backend): the scale reaches the "
+               "float64 logits through float32 — the default is 1/tf.sqrt(tf.cast(d, 'float32')) "
+               "and an explicit Python float goes through tf.cast(scale, float64), which builds a "
+               "float32 constant first — so float64 attention errs by ~1e-8 relative unless the "
+               "scale is a power of 2 (d = 1, 4, 16, 64 pass: variants d=1, d=64, large)")
+      for v in ("", "causal,", "padding,", "mask,", "fully-masked-row,", "bias,", "bias+mask,",
+                "unequal,", "scale=0.3,", "tiles,")),
+    Expected("multi_head_attention*-tensorflow-float64-*",
+             ("forward", "grad:xq", "grad:xk", "grad:xv", "grad:w_q", "grad:w_k", "grad:w_v",
+              "grad:b_q", "grad:b_v", "grad:w_o", "grad:b_o"),
+             "tensorflow (keras.layers.MultiHeadAttention): 1/√key_dim is a Python float that "
+             "reaches float64 through a float32 constant (see the dot_product_attention entry), "
+             "so float64 layers err by ~1e-9–1e-8 relative for key_dim 2, 3; float32 passes"),
+    Expected("multi_head_attention[h=2,d=1*-tensorflow-*",
+             ("forward", "grad:xq", "grad:xk", "grad:xv", "grad:w_q", "grad:w_k", "grad:w_v",
+              "grad:b_q", "grad:b_v", "grad:w_o", "grad:b_o"),
+             "keras (TF backend): keras.ops.add takes a BiasAdd shortcut whenever the second "
+             "operand squeezes to a vector whose length equals x1's axis 1 or last axis; with "
+             "key_dim = 1 the projection bias (heads, 1) meets x1 (B, T, heads, 1) and, when "
+             "T == heads, is added along the time axis (NCHW) instead of the heads axis: "
+             "keras.ops.add(x (1,3,3,1), b (3,1)) differs from x + b by O(1). Both dtypes; "
+             "torch and flax agree with the reference"),
+    Expected("multi_head_attention[fully-padded,weights]-torch-*",
+             ("forward", "grad:xq", "grad:xk", "grad:xv", "grad:w_q", "grad:w_k", "grad:w_v",
+              "grad:b_q", "grad:b_v", "grad:w_o", "grad:b_o"),
+             "torch (pytorch#41508, open): nn.MultiheadAttention with need_weights=True takes a "
+             "plain softmax over a row whose keys are all padded: NaN output for that batch "
+             "element, and NaN reaches the other elements' inputs' gradients and every shared "
+             "projection weight; need_weights=False (SDPA's safe softmax) returns 0 there"),
 )
 
 

@@ -46,5 +46,23 @@ KNOWN: tuple[Known, ...] = (
           f"{GH}/jax-ml/jax/issues/14022", ("linear",), needs_gpu=True),
     Known("pytorch#31829", "torch", "softmax / logsumexp gradients are NaN when inputs contain "
           "-inf (also #49724)", f"{GH}/pytorch/pytorch/issues/31829", ("softmax",)),
+    # Attention (code in adapters/<framework>/attention_known.py).
+    Known("pytorch#41508", "torch", "nn.MultiheadAttention: a fully padded batch element gives NaN "
+          "that reaches the shared in-projection's gradient (need_weights=True path)",
+          f"{GH}/pytorch/pytorch/issues/41508", ("multi_head_attention",)),
+    Known("pytorch#101967", "torch", "SDPA: NaN in a masked-out value position leaks into the output",
+          f"{GH}/pytorch/pytorch/issues/101967", ("scaled_dot_product_attention",)),
+    Known("pytorch#119320", "torch", "SDPA memory-efficient kernel (CUDA only): NaN gradients in "
+          "blocks of 64 at large batch", f"{GH}/pytorch/pytorch/issues/119320",
+          ("scaled_dot_product_attention",), needs_gpu=True),
+    Known("pytorch#109517", "torch", "SDPA memory-efficient kernel (CUDA only): NaN for certain "
+          "mask patterns", f"{GH}/pytorch/pytorch/issues/109517",
+          ("scaled_dot_product_attention",), needs_gpu=True),
+    Known("pytorch#178251", "torch", "SDPA memory-efficient kernel (CUDA only): NaN in the backward "
+          "with a mask", f"{GH}/pytorch/pytorch/issues/178251",
+          ("scaled_dot_product_attention",), needs_gpu=True),
+    Known("jax#27184", "jax", "jax.nn.dot_product_attention implementation='cudnn' (NVIDIA GPU "
+          "only): no gradient for bias", f"{GH}/jax-ml/jax/issues/27184",
+          ("scaled_dot_product_attention",), needs_gpu=True),
 )
 BY_ID = {k.id: k for k in KNOWN}

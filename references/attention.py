@@ -85,15 +85,15 @@ def _forward(q, k, v, bias, mask, *, causal, masked, biased, scale, masked_row, 
 
 
 def scaled_dot_product_attention(q, k, v, bias, mask, *, causal=False, masked=False,
-                                 biased=False, scale=None, kernel=None, masked_row="zeros",
-                                 causal_align="top_left"):
+                                 biased=False, scale=None, kernel=None, sizes=None,
+                                 masked_row="zeros", causal_align="top_left"):
     """Y = softmax(s·Q Kᵀ + B) V over the allowed keys (module docstring; derived).
 
     ``masked``: apply the boolean ``mask``; ``biased``: add ``bias`` (otherwise both are
-    ignored and the bias gradient is exactly 0); ``kernel`` names the framework kernel a
-    case forces and has no effect on the mathematics.
+    ignored and the bias gradient is exactly 0); ``kernel`` (the framework kernel a case
+    forces) and ``sizes`` (which shapes a case draws) have no effect on the mathematics.
     """
-    del kernel
+    del kernel, sizes
     y, _ = _forward(q, k, v, bias, mask, causal=causal, masked=masked, biased=biased,
                     scale=scale, masked_row=masked_row, causal_align=causal_align)
     return y
@@ -101,9 +101,9 @@ def scaled_dot_product_attention(q, k, v, bias, mask, *, causal=False, masked=Fa
 
 def scaled_dot_product_attention_vjp(cotangent, q, k, v, bias, mask, *, causal=False,
                                      masked=False, biased=False, scale=None, kernel=None,
-                                     masked_row="zeros", causal_align="top_left"):
+                                     sizes=None, masked_row="zeros", causal_align="top_left"):
     """(dQ, dK, dV, dB, None): the hand-derived backward of the module docstring."""
-    del kernel
+    del kernel, sizes
     _, (q, k, v, s, p, live) = _forward(q, k, v, bias, mask, causal=causal, masked=masked,
                                         biased=biased, scale=scale, masked_row=masked_row,
                                         causal_align=causal_align)
@@ -146,13 +146,14 @@ def _mha_forward(xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o, mask, heads
 
 
 def multi_head_attention(xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o, key_padding,
-                         *, heads, padded=False, need_weights=False, masked_row="zeros"):
+                         *, heads, padded=False, need_weights=False, sizes=None, masked_row="zeros"):
     """y = concat_h(attention(xq W_qᵀ + b_q, xk W_kᵀ + b_k, xv W_vᵀ + b_v)) W_oᵀ + b_o
     (Vaswani et al. 2017, section 3.2.2; derived). Weights are (out, in), torch's layout;
     x* are (N, T, E); ``key_padding`` (N, Tk) with 1 = attend, applied when ``padded``.
     ``need_weights`` selects a framework path (whether the layer also returns the
-    attention weights) and has no effect on the mathematics."""
-    del need_weights
+    attention weights) and ``sizes`` (which shapes a case draws) have no effect on the
+    mathematics."""
+    del need_weights, sizes
     y, _ = _mha_forward(xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o,
                         key_padding if padded else None, heads, masked_row)
     return y
@@ -160,10 +161,10 @@ def multi_head_attention(xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o, key
 
 def multi_head_attention_vjp(cotangent, xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o,
                              key_padding, *, heads, padded=False, need_weights=False,
-                             masked_row="zeros"):
+                             sizes=None, masked_row="zeros"):
     """Gradients of every input and parameter (and None for the mask): the projections'
     backward around the attention backward above."""
-    del need_weights
+    del need_weights, sizes
     mask = key_padding if padded else None
     _, (arrays, q, k, v, merged, key_mask) = _mha_forward(
         xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o, mask, heads, masked_row)

@@ -39,3 +39,7 @@ def precision_ignored(jax):
 
 CASES = {"jax#37821": maximum_at_zero, "jax-pr#14682": relu6_kinks,
          "pytorch#31829": softmax_neg_inf, "jax#14022": precision_ignored}
+
+from .attention_known import CASES as _ATTENTION
+
+CASES.update(_ATTENTION)

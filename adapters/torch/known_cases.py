@@ -42,3 +42,7 @@ def avg_pool_channels_last_cuda(torch):
 
 CASES = {"pytorch#31829": softmax_neg_inf, "pytorch#198119": compiled_avg_pool_ceil,
          "pytorch#188344": avg_pool_channels_last_cuda}
+
+from .attention_known import CASES as _ATTENTION
+
+CASES.update(_ATTENTION)

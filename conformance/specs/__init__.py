@@ -14,7 +14,7 @@ import importlib
 from ..spec import ModuleSpec
 from .sizes import sized
 
-FAMILIES = ("basic", "pooling", "linear", "normalization", "recurrent")
+FAMILIES = ("basic", "pooling", "linear", "normalization", "recurrent", "attention")
 
 
 def _gather() -> tuple[ModuleSpec, ...]:
