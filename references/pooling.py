@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 
 from ._windows import check_rule, valid_counts, windows
-from .reductions import max_tie_weights
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d"]
 
@@ -27,19 +26,45 @@ TIE_RULES = ("first", "last", "split", "all")
 DIVISOR_RULES = ("include_pad", "exclude_pad")
 
 
+def _window_max(w):
+    """Each window's maximum, reduced tap by tap (exact: max never rounds)."""
+    taps = w.taps()
+    _, first = next(taps)
+    out = first.copy()
+    for _, view in taps:
+        np.maximum(out, view, out=out)
+    return out
+
+
 def _max_pool(nd, x, kernel, stride, padding, tie_rule):
     check_rule("tie_rule", tie_rule, TIE_RULES)
-    w = windows(x, nd, kernel, stride, padding, -np.inf)
-    return np.max(w.win, axis=w.tap_axes)
+    return _window_max(windows(x, nd, kernel, stride, padding, -np.inf))
+
+
+def _max_weights(w, top, tie_rule):
+    """tap -> the (N, C, *out) share of dL/dy each window gives that tap, by ``tie_rule``
+    over the taps in row-major window order (the rules of ``max_tie_weights``)."""
+    hits = {tap: view == top for tap, view in w.taps()}
+    if tie_rule == "all":
+        return {t: h.astype(np.float64) for t, h in hits.items()}
+    if tie_rule == "split":
+        count = sum(h.astype(np.int64) for h in hits.values())
+        return {t: h / count for t, h in hits.items()}
+    order = list(hits) if tie_rule == "first" else list(reversed(hits))
+    taken = np.zeros(top.shape, dtype=bool)
+    weights = {}
+    for t in order:
+        weights[t] = (hits[t] & ~taken).astype(np.float64)
+        taken |= hits[t]
+    return weights
 
 
 def _max_pool_vjp(nd, cotangent, x, kernel, stride, padding, tie_rule):
     check_rule("tie_rule", tie_rule, TIE_RULES)
     w = windows(x, nd, kernel, stride, padding, -np.inf)
     g = w.check_cotangent(cotangent)
-    flat = w.win.reshape(w.out_shape + (-1,))  # taps in row-major window order
-    weights = max_tie_weights(flat, tie_rule).reshape(w.win.shape)
-    return (w.scatter(weights * w.per_window(g)),)
+    weights = _max_weights(w, _window_max(w), tie_rule)
+    return (w.scatter(lambda tap: weights[tap] * g),)
 
 
 def _divisor(w, divisor):
@@ -49,13 +74,19 @@ def _divisor(w, divisor):
 
 def _avg_pool(nd, x, kernel, stride, padding, divisor):
     w = windows(x, nd, kernel, stride, padding, 0.0)
-    return np.sum(w.win, axis=w.tap_axes) / _divisor(w, divisor)
+    taps = w.taps()
+    _, first = next(taps)
+    total = first.copy()
+    for _, view in taps:  # tap by tap, in row-major window order
+        total += view
+    return total / _divisor(w, divisor)
 
 
 def _avg_pool_vjp(nd, cotangent, x, kernel, stride, padding, divisor):
     w = windows(x, nd, kernel, stride, padding, 0.0)
     g = w.check_cotangent(cotangent)
-    return (w.scatter(w.per_window(g / _divisor(w, divisor))),)
+    share = g / _divisor(w, divisor)
+    return (w.scatter(lambda tap: share),)
 
 
 # -- 2-D: the documented rows -------------------------------------------------------------------
