@@ -26,8 +26,8 @@ KNOWN_KEY = "conformance_known"
 
 def pytest_addoption(parser):
     g = parser.getgroup("conformance", "gradient conformance suite")
-    g.addoption("--cf-modules", default="", help="comma-separated modules (default: all)")
-    g.addoption("--cf-frameworks", default="", help="comma-separated frameworks (default: all)")
+    g.addoption("--cf-modules", default=None, help="comma-separated modules (default: all)")
+    g.addoption("--cf-frameworks", default=None, help="comma-separated frameworks (default: all)")
     g.addoption("--cf-dtypes", default="", help="float32,float64 (default: both)")
     g.addoption("--cf-devices", default="", help="cpu,gpu or all (default: all)")
     g.addoption("--cf-modes", default="", help="eager,compiled (default: the profile's)")

@@ -61,6 +61,9 @@ class Selection:
               profile="quick", adapters=(), precision=None) -> "Selection":
         if profile not in PROFILES:
             raise UsageError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
+        for kind, value in (("modules", modules), ("frameworks", frameworks)):
+            if value is not None and not split(value):  # given, but empty: not "everything"
+                raise UsageError(f"--{kind} {value!r} names nothing; leave it out for all {kind}")
         extra = third_party(list(adapters))
         known_fw = list(BUILTIN) + [n for n in extra if n not in BUILTIN]
         fw_given = split(frameworks)

@@ -1,9 +1,21 @@
 """Devices, precision modes and determinism, tested on a CPU: real GPUs are absent here, so
 the GPU code paths run through planted adapters that claim a "gpu"."""
 
+from importlib.util import find_spec
+
+import pytest
+
 from tests.cli_helpers import by_case, conformance, results
 
 
+def installed(*names):
+    """The test needs these frameworks: marked, and skipped with a reason when one is missing."""
+    missing = [n for n in names if find_spec(n) is None]
+    mark = pytest.mark.skipif(bool(missing), reason=f"needs {', '.join(missing)} (not installed)")
+    return lambda test: pytest.mark.frameworks(mark(test))
+
+
+@installed("torch", "jax")
 def test_gpu_absent_is_a_clean_explained_skip(tmp_path):
     proc = conformance("run", "--frameworks", "torch,jax,numpy", "--devices", "gpu",
                        "--modules", "relu,softmax", "--out", str(tmp_path))
@@ -43,6 +55,7 @@ def test_nondeterministic_gradients_are_reported_not_failed(tmp_path):
     assert det["reason"].startswith("runs differ by up to")
 
 
+@installed("torch")
 def test_precision_flags_recorded_for_real_frameworks(tmp_path):
     proc = conformance("run", "--frameworks", "torch", "--devices", "cpu", "--modules", "relu",
                        "--dtypes", "float32", "--max-examples", "2", "--out", str(tmp_path))
