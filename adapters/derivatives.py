@@ -34,7 +34,9 @@ DEFAULT_ROUTES: Mapping[str, tuple[str, ...]] = {"jvp": ("jvp",), "hvp": ("hvp",
 _NOT_IMPLEMENTED = ("not implemented", "not supported", "not currently supported",
                     "does not support", "does not currently support", "doesn't support",
                     "no gradient defined", "unsupported", "is not differentiable",
-                    "not differentiable", "cannot be differentiated", "no registered")
+                    "not differentiable", "cannot be differentiated", "no registered",
+                    "do not yet support", "not in the list of allowed values",
+                    "op passed string")
 
 
 @dataclass
@@ -92,8 +94,12 @@ def not_implemented(exc: BaseException) -> str | None:
 
 def attempt(kind: str, route: str, fn) -> DerivativeResult:
     """Run one route: its values, or why not (not implemented: a skip; else an error)."""
+    from .base import Unsupported
+
     try:
         return DerivativeResult(kind, route, values=fn())
+    except Unsupported:  # the adapter cannot run the op itself here: the whole case skips
+        raise
     except Exception as exc:  # a framework's failure is a result, never a crash
         reason = not_implemented(exc)
         if reason is not None:

@@ -74,6 +74,36 @@ EXPECTED: tuple[Expected, ...] = (
              "plain softmax over a row whose keys are all padded: NaN output for that batch "
              "element, and NaN reaches the other elements' inputs' gradients and every shared "
              "projection weight; need_weights=False (SDPA's safe softmax) returns 0 there"),
+    # -- forward mode and second order (checks jvp:<arg>@<route>, hvp:<arg>@<route>) --------
+    Expected("gelu*-tensorflow-float64-*", ("jvp:x@forward_accumulator",),
+             "tensorflow: forward mode through tf.nn.gelu inherits its float32 constants (the "
+             "entry above): J v off by ~1e-7 relative in float64; the HVP's oracle tolerance "
+             "(~1e-10) absorbs it there; torch and jax agree with the reference"),
+    Expected("prelu[kink]-tensorflow-*",
+             ("jvp:x@forward_accumulator", "hvp:x@nested_tapes", "hvp:alpha@nested_tapes",
+              "hvp:x@fwd_over_rev", "hvp:alpha@fwd_over_rev"),
+             "tensorflow: keras.layers.PReLU's relu(x) − α·relu(−x) has slope 0 at x = 0 (the "
+             "first-order entry above), so forward mode gives J v = 0 there and the mixed second "
+             "derivative ∂²y/∂x∂α is 0 at x = 0 too: outside every rule (left α / 1, right 1 / 0, "
+             "mean); torch and jax follow one"),
+    *(Expected(pattern, ("hvp:x@nested_tapes", "hvp:x@fwd_over_rev"),
+               "tensorflow: tf.nn.moments computes the variance as mean((x − stop_gradient(mean))²); "
+               "the stop_gradient leaves the first derivative right (∂var/∂mean = 0 at the mean) but "
+               "drops the −(2/n²)·1ᵀv·1 term of the variance's Hessian, so every normalization built "
+               "on it has a wrong Hessian in x, by both TF routes alike (nested tapes, forward over "
+               "reverse): Keras Layer/Group/BatchNormalization (float64 BN; float32 BN is the fused "
+               "op, right). Reproduced on a 6-vector: TF's H v of tf.nn.moments' variance differs "
+               "from (2/n)(I − 11ᵀ/n) v and from TF's own H v of mean((x − mean(x))²), which agrees; "
+               "torch and jax agree with the reference")
+      for pattern in ("batch_norm[*-tensorflow-float64-*", "layer_norm*-tensorflow-*",
+                      "instance_norm*-tensorflow-*", "group_norm*-tensorflow-*")),
+    Expected("multi_head_attention[fully-padded,weights]-torch-*",
+             tuple(f"{kind}:{arg}@{route}" for arg in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
+                                                        "b_k", "b_v", "w_o", "b_o")
+                   for kind, route in (("jvp", "func_jvp"), ("jvp", "forward_ad"),
+                                       ("hvp", "double_backward"), ("hvp", "func_jvp_of_grad"))),
+             "torch (pytorch#41508, the entry above): the NaN of the fully padded row's plain "
+             "softmax reaches forward mode and both second-order routes as well"),
 )
 
 
