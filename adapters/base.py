@@ -127,6 +127,26 @@ class Adapter:
             return {}
         return self._op_table().ops
 
+    def override_ops(self, source: str) -> list[str]:
+        """Replace entries of the op table with module ``source``'s (``adapters.user_ops``);
+        returns the modules replaced. Only modules the table has may be replaced."""
+        from .user_ops import load_user_ops
+
+        ops = load_user_ops(source, self.framework)
+        unknown = sorted(set(ops) - set(self.ops()))
+        if unknown:
+            raise ValueError(f"--ops {source!r}: {self.name} has no op {unknown} to replace "
+                             f"(its ops: {', '.join(sorted(self.ops()))})")
+        table = self._op_table()
+        table.ops.update(ops)
+        table.sources.update({m: source for m in ops})
+        return sorted(ops)
+
+    def op_source(self, module: str) -> str:
+        """Where the op for ``module`` comes from: an ``--ops`` module, else the adapter's."""
+        sources = getattr(self._table, "sources", None) or {}
+        return sources.get(module) or self.ops_package or type(self).__module__
+
     def _op_table(self):
         if self._table is None:
             from .common import discover_ops
@@ -222,6 +242,8 @@ class Adapter:
         own op and is never composed."""
         if attrs is not None and attrs.get(DRAWS_RANDOMNESS):
             return False
+        if module in (getattr(self._table, "sources", None) or {}):
+            return False  # the user's own kernel (--ops), called as it is
         if self.ops_package is not None and self.unavailable_reason() is None:
             return self._op_table().is_composed(module, attrs)
         return module in self.composed

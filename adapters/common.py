@@ -106,6 +106,7 @@ class OpTable:
     def __init__(self) -> None:
         self.ops: dict[str, Any] = {}
         self.composed: set[str] = set()
+        self.sources: dict[str, str] = {}  # module -> where a replaced op came from (--ops)
         self._unsupported: list = []
         self._composed_by_attrs: list = []
 

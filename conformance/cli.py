@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                      "selection replay the same run (default: 0)")
     run.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS",
                      help="load a third-party adapter (repeatable)")
+    run.add_argument("--ops", action="append", default=[], metavar="FRAMEWORK=MODULE",
+                     help="replace entries of a built-in adapter's op table with MODULE's "
+                     "build(framework) or OPS (your own kernels; repeatable)")
     run.add_argument("--out", default="reports/latest", help="output directory (default: reports/latest)")
     run.add_argument("--workers", type=int, default=1, help="pytest-xdist worker processes (default: 1; "
                      "a framework that kills a worker costs one case, recorded as framework-crash)")
@@ -82,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--example", help='JSON {"dims": {...}, "seed": N}; omitted: run a fresh '
                      "Hypothesis search for that case")
     rep.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS")
+    rep.add_argument("--ops", action="append", default=[], metavar="FRAMEWORK=MODULE")
     rep.add_argument("--seed", type=int, default=0)
     rep.add_argument("--orders", help="1,jvp,hvp: which checks to replay (default: all)")
     rep.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
@@ -140,6 +144,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _check_ops(values) -> dict[str, list[str]]:
+    """--ops FRAMEWORK=MODULE, validated before any framework is imported."""
+    from adapters import BUILTIN
+    from adapters.user_ops import parse_ops_option
+
+    try:
+        ops = parse_ops_option(values)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    unknown = sorted(set(ops) - set(BUILTIN))
+    if unknown:
+        raise UsageError(f"--ops replaces ops of the built-in adapters {', '.join(BUILTIN)}; "
+                         f"not {', '.join(unknown)}")
+    return ops
+
+
 def cmd_run(args) -> int:
     if args.max_examples is not None and args.max_examples < 1:
         raise UsageError("--max-examples must be at least 1")
@@ -147,6 +167,7 @@ def cmd_run(args) -> int:
     Selection.parse(modules=args.modules, frameworks=args.frameworks, dtypes=args.dtypes,
                     devices=args.devices, modes=args.modes, profile=args.profile,
                     adapters=args.adapter, precision=args.precision)
+    _check_ops(args.ops)
     import pytest
 
     suite = Path(__file__).with_name("test_suite.py")
@@ -166,6 +187,7 @@ def cmd_run(args) -> int:
     if args.max_examples:
         opts.append(f"--cf-max-examples={args.max_examples}")
     opts += [f"--cf-adapter={a}" for a in args.adapter]
+    opts += [f"--cf-ops={o}" for o in args.ops]
     if args.workers < 1:
         raise UsageError("--workers must be at least 1 (the cases run in worker processes, so "
                          "that a crashing framework costs one case, not the run)")
@@ -287,6 +309,9 @@ def cmd_repro(args) -> int:
 
         return repro_in_fresh_process(args)
     adapter = load_adapter(target)
+    if adapter.unavailable_reason() is None:
+        for source in _check_ops(args.ops).get(case.framework, ()):
+            adapter.override_ops(source)
     if args.example is None:
         records = run_case(case, adapter, PROFILES["quick"], seed=args.seed,
                            adapter_spec=extra.get(case.framework))

@@ -258,6 +258,7 @@ def repro_in_fresh_process(args) -> int:
     argv += ["--example", args.example] if args.example is not None else []
     argv += ["--orders", args.orders] if getattr(args, "orders", None) else []
     argv += [f"--adapter={a}" for a in args.adapter]
+    argv += [f"--ops={o}" for o in getattr(args, "ops", ())]
     proc = subprocess.run(argv, stderr=subprocess.PIPE, text=True)
     sys.stderr.write(proc.stderr)
     if proc.returncode < 0:

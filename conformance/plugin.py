@@ -44,6 +44,8 @@ def pytest_addoption(parser):
                 "second order (default: 1 in the quick profile, all in the full one)")
     g.addoption("--cf-seed", type=int, default=0, help="Hypothesis seed (same seed, same run)")
     g.addoption("--cf-adapter", action="append", default=[], help="third-party adapter module:Class")
+    g.addoption("--cf-ops", action="append", default=[], help="FRAMEWORK=package.module: replace "
+                "entries of a built-in adapter's op table with that module's (adapters.user_ops)")
     g.addoption("--cf-out", default=None, help="directory for results.json, junit.xml, index.html")
 
 
@@ -118,13 +120,27 @@ class _Runner:
             from adapters import load_adapter
 
             adapter = load_adapter(self.selection.adapter_spec(framework))
+            if adapter.unavailable_reason() is None:
+                for source in self.op_overrides().get(framework, ()):
+                    adapter.override_ops(source)  # the user's kernels (--ops / entry points)
             if self.config.option.cf_deterministic and adapter.unavailable_reason() is None:
                 switch = getattr(adapter, "set_deterministic", None)
                 adapter.determinism = switch(True) if switch else "no determinism switch"
             self.adapters[framework] = adapter
         return self.adapters[framework]
 
+    def op_overrides(self) -> dict[str, list[str]]:
+        from adapters.user_ops import entry_point_ops, parse_ops_option
+
+        merged = entry_point_ops()
+        for fw, sources in parse_ops_option(self.config.option.cf_ops).items():
+            merged.setdefault(fw, []).extend(s for s in sources if s not in merged.get(fw, []))
+        return merged
+
     def run(self, case):
+        return _with_op_source(case, self.adapter(case.framework), self._run(case))
+
+    def _run(self, case):
         from .runner import run_case
 
         o = self.config.option
@@ -143,6 +159,19 @@ class _Runner:
             return stamp(first + derivative_records(  # jvp:* and hvp:* (derivative_runner.py)
                 case, adapter, PROFILES[o.cf_profile], orders=orders,
                 max_examples=o.cf_max_examples, seed=o.cf_seed, adapter_spec=third))
+
+
+def _with_op_source(case, adapter, records):
+    """Every record says where its op came from; a replaced op's repro carries its --ops."""
+    import shlex
+
+    source = adapter.op_source(case.spec.name) if hasattr(adapter, "op_source") else ""
+    replaced = source in (getattr(getattr(adapter, "_table", None), "sources", None) or {}).values()
+    for r in records:
+        r.op_source = source
+        if replaced and r.repro:
+            r.repro += " --ops " + shlex.quote(f"{case.framework}={source}")
+    return records
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ The schema (documented in README.md, section "results.json"):
     composed    true when the framework has no native op and the module was composed
     citations   where the formula is documented
     family      the module's family in the spec table (what the report groups by)
+    op_source   where the framework's op came from: the adapter's package (e.g.
+                "adapters.torch"), or the user's module given with --ops
     witnesses   what the independent witnesses said about a failure (finite differences,
                 the other frameworks)
     erratum     the id of the erratum (results.json "errata") behind a document-erratum verdict
@@ -73,6 +75,7 @@ class Record:
     composed: bool = False
     citations: list = field(default_factory=list)
     family: str = ""
+    op_source: str = ""
     witnesses: dict = field(default_factory=dict)
     erratum: str | None = None
     precision: dict = field(default_factory=dict)
