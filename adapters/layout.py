@@ -35,7 +35,6 @@ def to_channels_first_perm(ndim: int) -> tuple[int, ...]:
     return (0, ndim - 1, *range(1, ndim - 1))
 
 
-NCHW_TO_NHWC = to_channels_last_perm(4)
 NHWC_TO_NCHW = to_channels_first_perm(4)
 
 
@@ -61,13 +60,6 @@ def pair(value: Any, n: int = 2) -> tuple[int, ...]:
     return out
 
 
-def pool_output_shape(shape: tuple[int, ...], kernel: Any, stride: Any) -> tuple[int, ...]:
-    """Output shape of an unpadded channels-first pooling: floor((H - p) / U) + 1."""
-    n_spatial = len(shape) - 2
-    k, s = pair(kernel, n_spatial), pair(stride, n_spatial)
-    return (*shape[:2], *((h - p) // u + 1 for h, p, u in zip(shape[2:], k, s)))
-
-
 # -- convolution weights and paddings (added for the linear family: conv_ops.py) ------------
 def oihw_to_hwio_perm(ndim: int) -> tuple[int, ...]:
     """Permutation (O, I, *K) -> (*K, I, O); (2, 3, 1, 0) for 4-D (OIHW -> HWIO)."""
@@ -87,12 +79,6 @@ def to_hwio(w: Any, transpose: Transpose = _numpy_transpose, ndim: int | None = 
     """Torch / lax weight layout (O, I/groups, *K) -> TensorFlow's (*K, I/groups, O)."""
     nd = len(np.shape(w)) if ndim is None else ndim
     return transpose(w, oihw_to_hwio_perm(nd))
-
-
-def to_oihw(w: Any, transpose: Transpose = _numpy_transpose, ndim: int | None = None) -> Any:
-    """TensorFlow's (*K, I/groups, O) -> (O, I/groups, *K)."""
-    nd = len(np.shape(w)) if ndim is None else ndim
-    return transpose(w, hwio_to_oihw_perm(nd))
 
 
 def depthwise_hwcm_shape(oihw_shape: tuple[int, ...], channels: int) -> tuple[int, ...]:

@@ -20,9 +20,6 @@ class Domain:
     def sample(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
 
-    def describe(self) -> str:
-        return type(self).__name__
-
 
 @dataclass(frozen=True)
 class Uniform(Domain):
@@ -33,9 +30,6 @@ class Uniform(Domain):
 
     def sample(self, shape, rng):
         return rng.uniform(self.low, self.high, size=shape)
-
-    def describe(self):
-        return f"uniform[{self.low:g}, {self.high:g}]"
 
 
 @dataclass(frozen=True)
@@ -49,9 +43,6 @@ class NonZero(Domain):
     def sample(self, shape, rng):
         sign = np.where(rng.random(size=shape) < 0.5, -1.0, 1.0)
         return sign * rng.uniform(self.low, self.high, size=shape)
-
-    def describe(self):
-        return f"±uniform[{self.low:g}, {self.high:g}]"
 
 
 @dataclass(frozen=True)
@@ -71,9 +62,6 @@ class WithKinks(Domain):
             x.flat[rng.integers(x.size)] = self.at
         return x
 
-    def describe(self):
-        return f"uniform[{self.low:g}, {self.high:g}] with {self.fraction:.0%} exactly {self.at:g}"
-
 
 @dataclass(frozen=True)
 class SmallIntegers(Domain):
@@ -84,9 +72,6 @@ class SmallIntegers(Domain):
 
     def sample(self, shape, rng):
         return rng.integers(self.low, self.high + 1, size=shape).astype(np.float64)
-
-    def describe(self):
-        return f"integers[{self.low}, {self.high}] (ties)"
 
 
 @dataclass(frozen=True)
@@ -103,9 +88,6 @@ class Distinct(Domain):
         grid = np.linspace(self.low, self.high, max(n, 2))[:n]
         return rng.permutation(grid).reshape(shape)
 
-    def describe(self):
-        return f"distinct values in [{self.low:g}, {self.high:g}]"
-
 
 @dataclass(frozen=True)
 class Simplex(Domain):
@@ -118,9 +100,6 @@ class Simplex(Domain):
         w = rng.uniform(self.low, 1.0, size=shape)
         return w / w.sum(axis=-1, keepdims=True)
 
-    def describe(self):
-        return "probability rows (last axis sums to 1)"
-
 
 @dataclass(frozen=True)
 class Mask(Domain):
@@ -130,9 +109,6 @@ class Mask(Domain):
 
     def sample(self, shape, rng):
         return (rng.random(size=shape) < self.keep).astype(np.float64)
-
-    def describe(self):
-        return f"0/1 mask, P(1)={self.keep:g}"
 
 
 @dataclass(frozen=True)
@@ -147,9 +123,6 @@ class FanIn(Domain):
         bound = self.scale / np.sqrt(max(shape[-1], 1)) if shape else self.scale
         return rng.uniform(-bound, bound, size=shape)
 
-    def describe(self):
-        return f"uniform[±{self.scale:g}/√fan_in]"
-
 
 @dataclass(frozen=True)
 class Absent(Domain):
@@ -158,6 +131,3 @@ class Absent(Domain):
 
     def sample(self, shape, rng):
         return np.zeros(shape)
-
-    def describe(self):
-        return "absent in this form (zeros; gradient exactly 0)"

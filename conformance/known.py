@@ -65,4 +65,3 @@ KNOWN: tuple[Known, ...] = (
           "only): no gradient for bias", f"{GH}/jax-ml/jax/issues/27184",
           ("scaled_dot_product_attention",), needs_gpu=True),
 )
-BY_ID = {k.id: k for k in KNOWN}

@@ -65,7 +65,6 @@ def _selection(config) -> Selection:
 
 
 def pytest_configure(config):
-    config._cf_records = []
     config._cf_started = time.time()
     from . import crashes_hooks
 

@@ -20,7 +20,7 @@ from adapters.base import Unsupported
 from .cases import Case
 from .compare import CheckResult
 from .crashes import note as note_example
-from .execute import Outcome, run_example
+from .execute import Outcome, _key, run_example
 from .profiles import Profile
 from .records import Record, repro_command
 from .search import replay, search, sized_fields
@@ -67,10 +67,6 @@ class Accumulator:
         for ex in self.explained[1:]:
             common = [r for r in common if r in ex]
         return common
-
-
-def _key(rules) -> str:
-    return ",".join(f"{k}={v}" for k, v in rules.items())
 
 
 def hypothesis_settings(profile: Profile, max_examples: int | None) -> settings:

@@ -86,12 +86,6 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
 """
 
 
-def render(environment: dict, records: list[dict], meta: dict, bench: dict | None = None,
-           extra: dict | None = None) -> str:
-    doc = {"schema": SCHEMA, "environment": environment, "run": meta, "cases": records, **(extra or {})}
-    return render_doc(doc, bench)
-
-
 def write_report(path, doc: dict, bench: dict | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,11 +20,7 @@ with no such parameter get ``None``: no GFLOP/s is claimed for them.
 from __future__ import annotations
 
 from math import prod
-from typing import Callable, Mapping, Sequence
-
-# Per-module exceptions: fn(shapes, out_shapes) -> forward FLOPs.
-OVERRIDES: dict[str, Callable[[Mapping[str, tuple], Sequence[tuple]], int]] = {}
-
+from typing import Mapping, Sequence
 
 def gemm(n: int) -> int:
     return 2 * n ** 3
@@ -34,8 +30,6 @@ def forward_flops(spec, shapes: Mapping[str, tuple], out_shapes: Sequence[tuple]
                   variant=None) -> int | None:
     """Forward FLOPs; arguments the variant marks ``Absent`` (a form without peepholes or
     biases: zeros the op never multiplies) are not counted."""
-    if spec.name in OVERRIDES:
-        return int(OVERRIDES[spec.name](shapes, out_shapes))
     inputs = [a for a in spec.args if a.role == "input"]
     if not inputs:
         return None
