@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                     "of documented formulas, on Hypothesis-drawn inputs.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True,
-                           metavar="{run,list,repro,report,bench,compare,claims}")
+                           metavar="{run,list,repro,report,bench,compare,claims,merge}")
 
     run = sub.add_parser("run", help="run the conformance suite and write results",
                          description="Run the suite; writes DIR/results.json, DIR/junit.xml "
@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
                      "writes DIR/bench.json beside results.json")
     run.add_argument("--threads", type=int, default=0, help="benchmark threads, the same for every "
                      "framework (default: every CPU this process may use)")
+    from .cli_ci import add_run_options
+
+    add_run_options(run)
     run.add_argument("pytest_args", nargs="*", help="extra arguments for pytest, after --")
 
     sub.add_parser("list", help="list modules (with citations) and frameworks (with versions)")
@@ -93,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     from .cli_claims import add_parser as add_claims
 
     add_claims(sub)
+    from .cli_ci import add_parsers as add_ci
+
+    add_ci(sub)
     return p
 
 
@@ -135,10 +141,12 @@ def _bench_parsers(sub) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        from .cli_ci import cmd_merge
         from .cli_claims import cmd_claims
 
         return {"run": cmd_run, "list": cmd_list, "repro": cmd_repro, "report": cmd_report,
-                "bench": cmd_bench, "compare": cmd_compare, "claims": cmd_claims}[args.command](args)
+                "bench": cmd_bench, "compare": cmd_compare, "claims": cmd_claims,
+                "merge": cmd_merge}[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -187,6 +195,9 @@ def cmd_run(args) -> int:
     if args.max_examples:
         opts.append(f"--cf-max-examples={args.max_examples}")
     opts += [f"--cf-adapter={a}" for a in args.adapter]
+    from .cli_ci import run_options
+
+    opts += run_options(args)
     opts += [f"--cf-ops={o}" for o in args.ops]
     if args.workers < 1:
         raise UsageError("--workers must be at least 1 (the cases run in worker processes, so "

@@ -47,6 +47,9 @@ def pytest_addoption(parser):
     g.addoption("--cf-ops", action="append", default=[], help="FRAMEWORK=package.module: replace "
                 "entries of a built-in adapter's op table with that module's (adapters.user_ops)")
     g.addoption("--cf-out", default=None, help="directory for results.json, junit.xml, index.html")
+    from .shards import add_options as add_shard_options
+
+    add_shard_options(g)
 
 
 def _selection(config) -> Selection:
@@ -70,6 +73,9 @@ def pytest_configure(config):
 
     config.pluginmanager.register(crashes_hooks.CrashHooks(config, _selection, _COLLECTED),
                                   "conformance-crashes")
+    from .shards import ShardHooks
+
+    config.pluginmanager.register(ShardHooks(config), "conformance-shards")
 
 
 def pytest_generate_tests(metafunc):
@@ -216,6 +222,10 @@ def pytest_sessionfinish(session, exitstatus):
             "wall_s": round(time.time() - config._cf_started, 2),
             "workers": int(getattr(config.option, "numprocesses", 0) or 0)}
     records = sorted(_COLLECTED, key=lambda r: (r["case_id"], r["check"]))
+    from . import shards
+
+    meta.update(shards.run_meta(config))
+    shards.save_piece(config, out, records, _DEFAULTS, _KNOWN, meta, [c.id for c in sel.cases()])
     from .findings import build
 
     extras = build(records, _DEFAULTS, _KNOWN)

@@ -1,0 +1,49 @@
+"""The command line's options for running at CI scale: ``run --shard K/N --durations FILE`` and
+``merge DIR... --out DIR`` (``conformance/shards.py``, ``conformance/merge.py``)."""
+
+from __future__ import annotations
+
+from .selection import UsageError
+
+
+def add_run_options(run) -> None:
+    run.add_argument("--shard", metavar="K/N", help="run only the K-th of N parts of the selected "
+                     "cases, balanced by expected cost; writes DIR/shard.json for 'merge'")
+    run.add_argument("--durations", metavar="RESULTS", help="a previous results.json (or its "
+                     "directory) whose per-case duration_s balance --shard (default: an estimate)")
+
+
+def run_options(args) -> list[str]:
+    """The pytest options for these arguments, validated (exit 2 on a bad value)."""
+    from .shards import ShardError, load_durations, parse_shard
+
+    opts = []
+    try:
+        if args.shard:
+            parse_shard(args.shard)
+            opts.append(f"--cf-shard={args.shard}")
+        if args.durations:
+            if not args.shard:
+                raise ShardError("--durations balances --shard K/N; give --shard too")
+            load_durations(args.durations)
+            opts.append(f"--cf-durations={args.durations}")
+    except ShardError as exc:
+        raise UsageError(str(exc)) from None
+    return opts
+
+
+def add_parsers(sub) -> None:
+    m = sub.add_parser("merge", help="merge the outputs of 'run --shard K/N' into one run",
+                       description="Merge sharded runs (directories holding shard.json) into one "
+                                   "results.json, junit.xml and index.html, equal to an unsharded "
+                                   "run's apart from timings. Refused (exit 2) when the parts differ "
+                                   "in selection, seed, profile or versions, or do not cover the "
+                                   "shards 1..N; exit 1 when a merged check failed or errored.")
+    m.add_argument("parts", nargs="+", metavar="DIR", help="output directories of the shards")
+    m.add_argument("--out", default="reports/latest", help="output directory (default: reports/latest)")
+
+
+def cmd_merge(args) -> int:
+    from .merge import cmd_merge as run_merge
+
+    return run_merge(args)
