@@ -1,5 +1,6 @@
-"""The command line's options for running at CI scale: ``run --shard K/N --durations FILE`` and
-``merge DIR... --out DIR`` (``conformance/shards.py``, ``conformance/merge.py``)."""
+"""The command line's options for running at CI scale: ``run --shard K/N --durations FILE``,
+``run --cache-dir DIR | --no-cache`` and ``merge DIR... --out DIR`` (``conformance/shards.py``,
+``conformance/cache.py``, ``conformance/merge.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ def add_run_options(run) -> None:
                      "cases, balanced by expected cost; writes DIR/shard.json for 'merge'")
     run.add_argument("--durations", metavar="RESULTS", help="a previous results.json (or its "
                      "directory) whose per-case duration_s balance --shard (default: an estimate)")
+    run.add_argument("--cache-dir", metavar="DIR", help="the suite's cache directory: compile "
+                     "caches and the Hypothesis example database (default: $GRADIENT_CONFORMANCE_CACHE, "
+                     "else .cache/gradient-conformance)")
+    run.add_argument("--no-cache", action="store_true", help="use no cache: every program compiles "
+                     "afresh (results are the same either way)")
 
 
 def run_options(args) -> list[str]:
@@ -29,6 +35,10 @@ def run_options(args) -> list[str]:
             opts.append(f"--cf-durations={args.durations}")
     except ShardError as exc:
         raise UsageError(str(exc)) from None
+    if args.no_cache and args.cache_dir:
+        raise UsageError("--no-cache and --cache-dir contradict each other; give one")
+    opts += [f"--cf-cache-dir={args.cache_dir}"] if args.cache_dir else []
+    opts += ["--cf-no-cache"] if args.no_cache else []
     return opts
 
 

@@ -50,6 +50,9 @@ def pytest_addoption(parser):
     from .shards import add_options as add_shard_options
 
     add_shard_options(g)
+    from .cache import add_options as add_cache_options
+
+    add_cache_options(g)
 
 
 def _selection(config) -> Selection:
@@ -76,6 +79,9 @@ def pytest_configure(config):
     from .shards import ShardHooks
 
     config.pluginmanager.register(ShardHooks(config), "conformance-shards")
+    from .cache import configure as configure_cache
+
+    configure_cache(config)  # before any framework loads and before xdist starts workers
 
 
 def pytest_generate_tests(metafunc):
@@ -225,6 +231,9 @@ def pytest_sessionfinish(session, exitstatus):
     from . import shards
 
     meta.update(shards.run_meta(config))
+    from .cache import run_meta as cache_meta
+
+    meta.update(cache_meta(config))
     shards.save_piece(config, out, records, _DEFAULTS, _KNOWN, meta, [c.id for c in sel.cases()])
     from .findings import build
 

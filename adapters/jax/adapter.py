@@ -33,6 +33,9 @@ class JaxAdapter(Adapter):
         import jax
 
         jax.config.update("jax_enable_x64", True)
+        from .cache import use_persistent_cache
+
+        use_persistent_cache(jax)  # the suite's cache directory, unless --no-cache
         return jax
 
     # -- devices ------------------------------------------------------------------------

@@ -28,6 +28,9 @@ class TorchAdapter(Adapter):
         self._compiled: dict[tuple, Any] = {}
 
     def _load(self) -> Any:
+        from .cache import use_compile_cache
+
+        use_compile_cache()  # torch.compile's caches in the suite's directory, unless --no-cache
         import torch
 
         return torch

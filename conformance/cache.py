@@ -1,0 +1,59 @@
+"""The suite's warm caches: one directory, on by default.
+
+``.cache/gradient-conformance/`` under the working directory, or ``--cache-dir DIR``, or
+the environment variable ``GRADIENT_CONFORMANCE_CACHE``; ``--no-cache`` switches every
+cache off. The run publishes the resolved directory in that environment variable (an
+empty value: caching off) before any framework is loaded and before xdist starts its
+workers, so each adapter finds it with ``adapters.cache.cache_dir(name)`` and puts its
+framework's compile cache in a subdirectory named for it (``adapters/<framework>/``
+decide what that is). The Hypothesis example database lives in ``hypothesis/`` there.
+
+A cache only saves time: what a run records does not depend on it (tests/test_cache.py
+runs a selection cold and warm and compares results.json without timings).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from adapters.cache import ENV, cache_dir  # noqa: F401  (one name for both sides)
+
+DEFAULT = Path(".cache") / "gradient-conformance"
+
+
+def resolve(option: str | None, disabled: bool) -> Path | None:
+    """The cache directory for these options (None: caching off)."""
+    if disabled:
+        return None
+    if option:
+        return Path(option).resolve()
+    env = os.environ.get(ENV)
+    if env is not None:
+        return Path(env).resolve() if env else None
+    return DEFAULT.resolve()
+
+
+def add_options(group) -> None:
+    group.addoption("--cf-cache-dir", default=None, help=f"the suite's cache directory "
+                    f"(default: ${ENV}, else {DEFAULT})")
+    group.addoption("--cf-no-cache", action="store_true", help="no compile caches, no example database")
+
+
+def configure(config) -> Path | None:
+    """Resolve the directory for this run and publish it to adapters and workers."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:  # an xdist worker: the controller resolved it
+        value = os.environ.get(ENV, "")
+        return Path(value) if value else None
+    path = resolve(getattr(config.option, "cf_cache_dir", None),
+                   bool(getattr(config.option, "cf_no_cache", False)))
+    os.environ[ENV] = str(path) if path else ""
+    if path:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_meta(config) -> dict:
+    value = os.environ.get(ENV, "")
+    return {"cache_dir": value or None}
