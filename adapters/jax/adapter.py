@@ -82,23 +82,29 @@ class JaxAdapter(Adapter):
         op = self.ops()[module]
         is_diff = [n in wrt for n in names]
         native = bool(kw.get(DRAWS_RANDOMNESS))
+        autocast = self.autocast_mode
 
         def run(diff, const, ct, seed):
             call_kw = dict(kw, seed=seed) if native else kw
 
             def f(*d):
                 it_d, it_c = iter(d), iter(const)
-                out = op(*[next(it_d) if flag else next(it_c) for flag in is_diff], **call_kw)
+                args = [next(it_d) if flag else next(it_c) for flag in is_diff]
+                if autocast:  # bfloat16 compute over float32 arguments (XLA accumulates in float32)
+                    args = [a.astype(jax.numpy.bfloat16) if a.dtype == np.float32 else a for a in args]
+                out = op(*args, **call_kw)
                 return tuple(out) if isinstance(out, list) else out
 
             if not diff:
                 return f(), ()
             y, pullback = jax.vjp(f, *diff)
+            if autocast:  # the cotangent of a bfloat16 output is bfloat16
+                ct = jax.tree_util.tree_map(lambda c, o: c.astype(o.dtype), ct, y)
             return y, pullback(ct)
 
         if mode == "eager":
             return run
-        cache_key = (module, freeze(kw), names, wrt)
+        cache_key = (module, freeze(kw), names, wrt, autocast)
         fn = self._compiled.get(cache_key)
         if fn is None:
             fn = self._compiled[cache_key] = jax.jit(run)

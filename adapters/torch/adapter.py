@@ -59,6 +59,8 @@ class TorchAdapter(Adapter):
         tensors = [self._tensor(a, dtype, dev).requires_grad_(n in wrt)
                    for a, n in zip(args, names)]
         fn = self._forward(module, kw, names, wrt, dtype, device, mode)
+        if self.autocast_mode:  # mixed precision as users run it: torch.autocast(bfloat16)
+            fn = _autocast(torch, dev, fn)
         if kw.get(DRAWS_RANDOMNESS):
             with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
                 torch.manual_seed(seed)
@@ -67,6 +69,8 @@ class TorchAdapter(Adapter):
             out = fn(*tensors)
         outs, multiple = as_list(out)
         cts = [self._tensor(c, dtype, dev) for c in (cotangent if multiple else [cotangent])]
+        if self.autocast_mode:  # the cotangent of a bfloat16 output is bfloat16
+            cts = [c.to(o.dtype) for c, o in zip(cts, outs)]
 
         sources = [t for t, n in zip(tensors, names) if n in wrt]
         pairs = [(o, c) for o, c in zip(outs, cts) if o.requires_grad]
@@ -116,3 +120,12 @@ def _numpy(tensor) -> np.ndarray:
     if str(t.dtype) == "torch.bfloat16":
         return t.float().numpy().astype(numpy_dtype("bfloat16"))
     return t.numpy()
+
+
+def _autocast(torch, dev, fn):
+    """``fn`` under ``torch.autocast(device, bfloat16)``: float32 arguments, the matmul and
+    convolution ops computed in bfloat16 (float32 accumulation in oneDNN and cuBLAS)."""
+    def run(*tensors):
+        with torch.autocast(device_type=dev.type, dtype=torch.bfloat16):
+            return fn(*tensors)
+    return run
