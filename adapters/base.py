@@ -29,6 +29,9 @@ DTYPES = ("float32", "float64", "bfloat16", "float16")
 # (the low-precision error model in ``conformance.spec.LowPrecision``).
 LOW_PRECISION = ("bfloat16", "float16")
 DEVICES = ("cpu", "gpu")
+# Precision modes: true float32, the framework's defaults (TF32 where on), and mixed
+# precision as users run it (float32 arguments, bfloat16 compute for matmul/convolution).
+PRECISIONS = ("highest", "default", "autocast")
 MODES = ("eager", "compiled")
 
 # The attribute the suite adds to ``attrs`` for a variant whose randomness the framework
@@ -71,6 +74,9 @@ class Adapter:
     # Substrings of the framework's error when it has no kernel for a low-precision dtype
     # (``no_kernel_reason`` turns such an error into a skip that quotes it).
     no_kernel_markers: ClassVar[tuple[str, ...]] = ()
+    # Set by ``set_precision('autocast')``: run the op under the framework's bfloat16 mixed
+    # precision (torch.autocast; a bfloat16 compute dtype over float32 arguments).
+    autocast_mode: bool = False
 
     def __init__(self) -> None:
         self._framework: Any = None
@@ -176,9 +182,13 @@ class Adapter:
         return bool(rt.tf32_active(self.framework, device)) if rt else False
 
     def set_precision(self, mode: str) -> None:
-        """'default': leave the framework's defaults; 'highest': true float32 everywhere."""
-        if mode not in ("default", "highest"):
-            raise ValueError(f"unknown precision {mode!r}; expected 'default' or 'highest'")
+        """'default': leave the framework's defaults; 'highest': true float32 everywhere;
+        'autocast': true float32, with the op run the way the framework's mixed precision
+        runs it (float32 arguments computed in bfloat16: ``autocast_mode``)."""
+        if mode not in PRECISIONS:
+            raise ValueError(f"unknown precision {mode!r}; expected one of {PRECISIONS}")
+        self.autocast_mode = mode == "autocast"
+        mode = "highest" if mode == "autocast" else mode
         rt = self._runtime()
         if rt is None:
             return

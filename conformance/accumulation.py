@@ -11,12 +11,10 @@ expected magnitude, classifies the framework:
 
 * ``float32``: within ``FLOAT32_BOUND`` u (the output's rounding and a few stored
   intermediates: the float32-accumulation model);
-* the dtype itself (``bfloat16`` / ``float16``): beyond ``RUNNING_SUM_BOUND`` u, the
-  signature of a running sum in the input type (a bfloat16 sum of 512 ones is 256: 128 u);
-* ``unclassified``: in between (e.g. a tree sum in the input type), shown with its error.
-
-A tree (pairwise) sum in the input type is exact on these probes and so is reported as
-``float32``: the probe detects running sums, the failure mode that grows with length.
+* the dtype itself (``bfloat16`` / ``float16``): beyond it — an accumulator rounded to the
+  input type (running, per-lane or tree): on the probes' cancelling values a float32
+  accumulator is exact and an input-type one errs by many u (a running bfloat16 sum of n
+  positive values also stalls at 256).
 """
 
 from __future__ import annotations
@@ -30,8 +28,7 @@ from .representable import rounded
 from .spec import UNIT_ROUNDOFF
 
 FLOAT32_BOUND = 4.0
-RUNNING_SUM_BOUND = 32.0
-FLOAT32, UNCLASSIFIED = "float32", "unclassified"
+FLOAT32 = "float32"
 
 
 @dataclass(frozen=True)
@@ -52,15 +49,16 @@ class Probe:
 
 
 def length(dtype: str) -> int:
-    """n = 2^(p+1) for p significant bits: twice where a running sum in the dtype stalls."""
-    bits = int(round(-np.log2(UNIT_ROUNDOFF[dtype])))  # u = 2^-p
-    return 2 ** (bits + 1)
+    """n = 8192 = 2¹³: long enough that a running sum in bfloat16 (2⁸) or float16 (2¹¹)
+    stalls on positive rows and that any input-type accumulation of cancelling values errs
+    by many u, short enough that float32 sums of them stay exact (2¹³ · 2¹¹ <= 2²⁴)."""
+    return 2 ** 13
 
 
 def classify(error_u: float, dtype: str) -> str:
-    if not np.isfinite(error_u) or error_u > RUNNING_SUM_BOUND:
+    if not np.isfinite(error_u) or error_u > FLOAT32_BOUND:
         return dtype
-    return FLOAT32 if error_u <= FLOAT32_BOUND else UNCLASSIFIED
+    return FLOAT32
 
 
 def _error_u(got, expected, dtype: str) -> float:
@@ -165,10 +163,9 @@ def describe(m: dict | None) -> str:
         return ""
     if m.get("measured") is None:
         return f"accumulation not measured ({m.get('reason', '')})"
-    what = {FLOAT32: "in float32 (or wider): the failure is not a running low-precision sum",
-            UNCLASSIFIED: "between the float32 and running-sum models"}.get(
-        m["measured"], f"in {m['measured']} (a running sum in the input type), outside the "
-        "float32-accumulation model")
+    what = ("in float32 (or wider): the failure is not an input-type accumulation"
+            if m["measured"] == FLOAT32 else f"in {m['measured']} (an accumulator rounded to "
+            "the input type), outside the float32-accumulation model")
     return (f"accumulation measured on {m['framework']} by the probe '{m['probe']}' "
             f"(n = {m['n']}, {m['module']}): {what}; worst probe error {m['error_u']} u "
             f"({m['worst_check']})")
@@ -190,6 +187,7 @@ def record_entry(case, adapter, arithmetic: str) -> dict | None:
         return {"assumed": ASSUMED_ACCUMULATION, "measured": None,
                 "reason": "no reduction to probe (elementwise)"}
     return {"assumed": ASSUMED_ACCUMULATION, "measured": m["measured"], "probe": m["probe"],
+            "dtype": arithmetic, "errors_u": m.get("errors_u"),
             "probe_module": m["module"], "n": m["n"], "error_u": m.get("error_u"),
             "reason": m.get("reason", "")}
 
@@ -206,15 +204,15 @@ def convention_rows(records: list[dict]) -> list[dict]:
             continue
         row = rows.setdefault(entry["probe_module"], {
             "probe": f"accumulation: {entry['probe']} ({entry['probe_module']})",
-            "description": "measured: the accumulation of a long reduction in bfloat16/float16 "
-                           "(float32 = within the float32-accumulation model; the dtype's name "
-                           "= a running sum in the input type)",
+            "description": "measured: the accumulation of long reductions in bfloat16/float16 "
+                           "(float32: within the float32-accumulation model; the dtype's name: "
+                           "an accumulator rounded to the input type)",
             "reference": f"assumed by the tolerance model: {ASSUMED_ACCUMULATION}",
             "measured": {}, "families": set()})
-        row["families"].add(r["module"])
+        row["families"].add(r.get("family") or r["module"])
         who = r["framework"] + ("" if r["device"] == "cpu" else f" ({r['device']})")
         err = entry.get("error_u")
-        row["measured"].setdefault(who, {})[r["dtype"]] = (
+        row["measured"].setdefault(who, {})[entry.get("dtype", r["dtype"])] = (
             f"{entry['measured']} ({err} u at n = {entry['n']})" if entry["measured"]
             else f"not measured: {entry.get('reason', '')}")
     out = []

@@ -33,6 +33,7 @@ class Case:
     def id(self) -> str:
         tail = "-compiled" if self.mode == "compiled" else ""
         tail += "-default-precision" if self.precision == "default" else ""
+        tail += "-autocast" if self.precision == "autocast" else ""
         return f"{self.module_id}-{self.framework}-{self.dtype}-{self.device}{tail}"
 
     @property
@@ -45,7 +46,7 @@ class Case:
 
 
 _ID = re.compile(r"^(?P<module>[a-z0-9_]+)(\[(?P<variant>[^\]]*)\])?-(?P<framework>.+)-"
-                 r"(?P<dtype>[a-z0-9]+)-(?P<device>cpu|gpu)(?P<compiled>-compiled)?(?P<precision>-default-precision)?$")
+                 r"(?P<dtype>[a-z0-9]+)-(?P<device>cpu|gpu)(?P<compiled>-compiled)?(?P<precision>-default-precision)?(?P<autocast>-autocast)?$")
 
 
 def parse_case_id(case_id: str) -> Case:
@@ -64,4 +65,4 @@ def parse_case_id(case_id: str) -> Case:
         raise ValueError(exc.args[0]) from None
     return Case(spec, variant, m["framework"], m["dtype"], m["device"],
                 "compiled" if m["compiled"] else "eager",
-                "default" if m["precision"] else "highest")
+                "default" if m["precision"] else "autocast" if m["autocast"] else "highest")

@@ -31,6 +31,8 @@ class CheckResult:
     got: float | None = None
     expected: float | None = None
     detail: str = ""
+    # The worst error in units of eps(arithmetic) · (|expected_i| + max|expected|).
+    error_eps: float | None = None
 
     def describe(self) -> str:
         if self.detail and self.worst_index is None:
@@ -80,6 +82,7 @@ def compare(check: str, got, expected, dtype: str, ulps: float) -> CheckResult:
         worst_index=worst,
         got=float(g[worst]),
         expected=float(expected[worst]),
+        error_eps=float(worst_ratio * ulps) if ulps > 0 else (0.0 if worst_ratio == 0 else float("inf")),
     )
 
 

@@ -19,7 +19,7 @@ from references import REFERENCES
 from .compare import CheckResult, bitwise_check, bound_check, compare
 from .reference_cache import cached, key
 from .sizes import small_ranges
-from .spec import CONST, TF32_ARITHMETIC, ulps_for
+from .spec import AUTOCAST_DTYPE, CONST, TF32_ARITHMETIC, ulps_for
 from .strategies import make_cotangent, make_inputs
 
 
@@ -60,6 +60,8 @@ def arithmetic(case, adapter) -> str:
             and case.spec.arithmetic in TF32_ARITHMETIC and getattr(adapter, "tf32_active", None)
             and adapter.tf32_active(case.device)):
         return "tf32"
+    if case.precision == "autocast":  # float32 arguments computed in bfloat16: its model
+        return AUTOCAST_DTYPE
     return case.dtype
 
 

@@ -19,11 +19,16 @@ class Profile:
     free_shapes: bool
     modes: tuple[str, ...]
     description: str
+    # Examples per bfloat16/float16 case (None: ``max_examples``). Their cost is mostly
+    # per-shape compilation (JAX, compiled modes), not per example, and their error model
+    # is coarser (u = 2⁻⁸, 2⁻¹¹), so fewer examples find what more would.
+    low_precision_examples: int | None = None
 
 
 PROFILES = {
     "quick": Profile("quick", 6, False, ("eager",),
-                     "6 examples per case, shapes from a 3-shape pool, eager mode (CI gate)"),
+                     "6 examples per case (3 in bfloat16/float16), shapes from a 3-shape pool, "
+                     "eager mode (CI gate)", low_precision_examples=3),
     "full": Profile("full", 60, True, ("eager", "compiled"),
                     "60 examples per case, freely drawn shapes, eager and compiled modes"),
 }

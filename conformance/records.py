@@ -85,6 +85,9 @@ class Record:
     thresholds: dict = field(default_factory=dict)
     duration_s: float | None = None
     timing: dict = field(default_factory=dict)
+    # The worst error in units of the arithmetic's epsilon of the scale |e_i| + max|e|
+    # (ratio × the tolerance's ulps): comparable across dtypes (the report's error chart).
+    error_eps: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: _finite_or_str(v) for k, v in asdict(self).items()}

@@ -70,10 +70,14 @@ class Accumulator:
 
 
 def hypothesis_settings(profile: Profile, max_examples: int | None) -> settings:
+    from .cache import example_database  # None unless --database / --seed random
+
+    database = example_database()
     return settings(max_examples=max_examples or profile.max_examples, deadline=None,
-                    database=None, print_blob=False, report_multiple_bugs=False,
+                    database=database, print_blob=False, report_multiple_bugs=False,
                     suppress_health_check=list(HealthCheck),
-                    phases=(Phase.explicit, Phase.generate, Phase.shrink))
+                    phases=(Phase.explicit,) + ((Phase.reuse,) if database else ())
+                    + (Phase.generate, Phase.shrink))
 
 
 def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None = None,
@@ -117,11 +121,14 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
         seen[key] = outcome
         replay(outcome, example, acc, CaseFailure)
 
+    body._hypothesis_internal_add_digest = case.id.encode()  # example database key: this case
+
     def rec(**kw):
         return Record(**base, **sized_fields(case, acc.dims), **kw)
 
     try:
-        search(body, case, profile, hypothesis_settings(profile, max_examples), seed=seed,
+        search(body, case, profile, hypothesis_settings(profile, max_examples
+                                                         or _examples(profile, case)), seed=seed,
                failure=CaseFailure)
     except CaseFailure:
         outcome, example = acc.failing
@@ -186,7 +193,6 @@ def _precision(case, adapter) -> dict:
     return out
 
 
-
 def _passing_records(case, acc, rec, adapter_spec):
     common = acc.common_rules()
     rules = case.variant.rules
@@ -217,7 +223,7 @@ def _passing_records(case, acc, rec, adapter_spec):
 def _stats(c: CheckResult) -> dict:
     return dict(max_abs_err=c.max_abs_err, max_rel_err=c.max_rel_err, tolerance=c.tolerance,
                 ratio=c.ratio, worst_index=list(c.worst_index) if c.worst_index else None,
-                got=c.got, expected=c.expected)
+                got=c.got, expected=c.expected, error_eps=c.error_eps)
 
 
 def _composed(adapter, case) -> bool:
@@ -236,6 +242,13 @@ def _accumulation(case: Case, adapter) -> str:
         return describe(measured_for(adapter, case.spec, case.dtype, case.device))
     except Exception as exc:  # the probe must never hide the case's own failure
         return f"accumulation probe failed: {type(exc).__name__}: {exc}"
+
+
+def _examples(profile: Profile, case: Case) -> int | None:
+    """The profile's examples for a bfloat16/float16 case (None: its ``max_examples``)."""
+    from adapters.base import LOW_PRECISION
+
+    return profile.low_precision_examples if case.dtype in LOW_PRECISION else None
 
 
 def _no_kernel(adapter, exc: BaseException, case: Case) -> str | None:

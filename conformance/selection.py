@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from adapters import BUILTIN, entry_point_adapters
-from adapters.base import DEVICES, DTYPES, MODES
+from adapters.base import DEVICES, DTYPES, MODES, PRECISIONS
 
 from .cases import Case
+from .spec import AUTOCAST_ARITHMETIC
 from .profiles import PROFILES
 from .specs import BY_NAME, SPECS
 
@@ -78,7 +79,7 @@ class Selection:
             modes=_pick("mode", split(modes), list(MODES)) if modes else list(PROFILES[profile].modes),
             profile=profile,
             extra_adapters=extra,
-            precisions=_pick("precision", split(precision), ["highest", "default"])
+            precisions=_pick("precision", split(precision), list(PRECISIONS))
             if precision else ["highest"],
         )
 
@@ -89,11 +90,22 @@ class Selection:
                 for m in self.modules for v in BY_NAME[m].variants
                 for fw in self.frameworks for dt in self.dtypes
                 for dev in self.devices for mode in self.modes for prec in self.precisions
-                if (prec == "highest" or (dev == "gpu" and dt == "float32"))
+                if _precision_applies(prec, BY_NAME[m], dt, dev)
                 and (not v.dtypes or dt in v.dtypes)]
 
     def adapter_spec(self, framework: str) -> str:
         return self.extra_adapters.get(framework) or BUILTIN[framework]
+
+
+def _precision_applies(precision: str, spec, dtype: str, device: str) -> bool:
+    """'default' where it can differ from true float32 (float32 on a GPU); 'autocast'
+    (mixed precision: float32 arguments, bfloat16 compute) for float32 cases of modules
+    whose work is matmuls and convolutions (``ModuleSpec.arithmetic``)."""
+    if precision == "default":
+        return device == "gpu" and dtype == "float32"
+    if precision == "autocast":
+        return dtype == "float32" and spec.arithmetic in AUTOCAST_ARITHMETIC
+    return True
 
 
 def load_name(spec: str, extra: dict[str, str]) -> str:

@@ -24,6 +24,10 @@ INPUT, PARAM, CONST = "input", "param", "const"
 MATMUL, REDUCTION, ELEMENTWISE = "matmul", "reduction", "elementwise"
 ARITHMETIC = (MATMUL, REDUCTION, ELEMENTWISE)
 TF32_ARITHMETIC = frozenset({MATMUL})
+# Mixed precision (``--precision autocast``) applies to the same matmul work: the ops that
+# torch.autocast and Keras' mixed_bfloat16 policy run in bfloat16.
+AUTOCAST_ARITHMETIC = frozenset({MATMUL})
+AUTOCAST_DTYPE = "bfloat16"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import benchmarks, payload, sections, timings
 from . import capabilities  # the forward-mode / second-order matrix
+from . import error_chart  # worst error per module in epsilons of each dtype
 from .assets import CSS
 from .results import SCHEMA, summary
 from .script import JS
@@ -64,6 +65,8 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
         nav.append("<a href='#timings'>timings</a>")
     if (doc.get("derivative_capabilities") or {}).get("cells"):
         nav.append("<a href='#sec-derivatives'>forward mode and second order</a>")
+    if error_chart.worst_errors(records):
+        nav.append("<a href='#error-chart'>error by dtype</a>")
     nav.append("<a href='#environment'>environment</a>")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -76,6 +79,7 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
 <section id="cases-sec"><h2>Cases <span id="list-count" class="count"></span></h2>
 <div class="scroll"><table id="caselist"></table></div><button id="more" hidden>show all</button></section>
 {sections.findings(doc)}
+{error_chart.section(records, tuple(data["framework_order"]))}
 {capabilities.section(doc)}
 {benchmarks.section(bench)}
 {timing}

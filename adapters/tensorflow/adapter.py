@@ -83,6 +83,7 @@ class TensorFlowAdapter(Adapter):
         tf = self.framework
         op = self.ops()[module]
         native = bool(kw.get(DRAWS_RANDOMNESS))
+        autocast = self.autocast_mode
 
         def run(tensors, cts, seed):
             with tf.GradientTape() as tape:
@@ -90,9 +91,12 @@ class TensorFlowAdapter(Adapter):
                 for t in sources:
                     tape.watch(t)
                 call_kw = dict(kw, seed=seed) if native else kw  # seed: shape-[2] tensor
-                outs, _ = as_list(op(*tensors, **call_kw))
+                args = _compute_dtype(tf, tensors) if autocast else tensors
+                outs, _ = as_list(op(*args, **call_kw))
             if not sources:
                 return outs, []
+            if autocast:  # the cotangent of a bfloat16 output is bfloat16
+                cts = [tf.cast(c, o.dtype) for c, o in zip(cts, outs)]
             grads = tape.gradient(outs, sources, output_gradients=cts,
                                   unconnected_gradients=tf.UnconnectedGradients.ZERO)
             return outs, grads
@@ -101,7 +105,7 @@ class TensorFlowAdapter(Adapter):
             return run
         # One function per input signature, pinned (static shapes, as the ops and Keras
         # layers assume; see compiled_cache.py), kept in a bounded cache.
-        key = (module, freeze(kw), names, wrt, signature)
+        key = (module, freeze(kw), names, wrt, signature, autocast)
         fn = self._compiled.get(key)
         if fn is None:
             name = f"vjp_{module}_{len(self._compiled)}"
@@ -109,3 +113,11 @@ class TensorFlowAdapter(Adapter):
                              input_signature=tensor_specs(tf, signature))
             self._compiled.put(key, fn)
         return fn
+
+
+def _compute_dtype(tf, tensors):
+    """What a Keras layer under the ``mixed_bfloat16`` policy does with its float32 inputs
+    and variables: casts them to the compute dtype bfloat16 inside the differentiated
+    function (the ops here are ``tf.nn`` ops, which the policy itself does not reach), so
+    gradients flow back to the float32 values through the casts."""
+    return [tf.cast(t, tf.bfloat16) if t.dtype == tf.float32 else t for t in tensors]
