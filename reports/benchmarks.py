@@ -16,6 +16,7 @@ from collections import defaultdict
 from html import escape
 from pathlib import Path
 
+from .bench_noise import annotate, noise_note
 from .svg import bar_chart, line_chart, seconds
 
 PASS_SHORT = {"forward": "fwd", "forward+vjp": "fwd+vjp"}
@@ -37,7 +38,7 @@ def rows(bench: dict) -> list[dict]:
                     "median": st.get("median"), "q1": st.get("q1"), "q3": st.get("q3"),
                     "iqr": st.get("iqr"), "rounds": st.get("rounds"),
                     "iterations": st.get("iterations") or info.get("iterations"),
-                    "min": st.get("min"), "mean": st.get("mean")})
+                    "min": st.get("min"), "mean": st.get("mean"), "data": st.get("data")})
     ceilings = {}
     for r in out:
         if r.get("kind") == "gemm" and r.get("flops") and r.get("median"):
@@ -49,18 +50,33 @@ def rows(bench: dict) -> list[dict]:
             ceiling = ceilings.get((r.get("framework"), r.get("device"), r.get("dtype")))
             r["ceiling_gflops"] = ceiling / 1e9 if ceiling else None
             r["of_ceiling"] = r["flops"] / r["median"] / ceiling if ceiling else None
-    return out
+    return annotate(out)  # confidence intervals, noisy flags (reports/bench_noise.py)
 
 
 def _num(v, spec="{:.3g}") -> str:
     return "" if v is None else spec.format(v)
 
 
+def _ci(r: dict) -> str:
+    if r.get("ci_low") is None or r.get("ci_high") is None:
+        return ""
+    return f"{seconds(r['ci_low'])} – {seconds(r['ci_high'])}"
+
+
+def _noisy_mark(r: dict) -> str:
+    if not r.get("noisy"):
+        return ""
+    spread = r.get("rel_iqr")
+    why = (f"IQR {100 * spread:.0f}% of the median, above the {100 * r['allowance']:g}% the machine allows"
+           if spread is not None else "too few rounds")
+    return f" <span class='alarm' title='{escape(why)}'>noisy ({escape(why)})</span>"
+
+
 def _table(rs: list[dict]) -> str:
     fwd = {(r.get("module_id"), r.get("framework"), r.get("device"), r.get("dtype"), r.get("mode")): r["median"]
            for r in rs if r.get("pass") == "forward" and r.get("median")}
     head = ("<tr><th>module</th><th>framework</th><th>device</th><th>dtype</th><th>mode</th>"
-            "<th>pass</th><th>median</th><th>IQR</th><th>backward ≈</th><th>rounds × calls</th>"
+            "<th>pass</th><th>median</th><th>95% CI of median</th><th>IQR</th><th>backward ≈</th><th>rounds × calls</th>"
             "<th>compile</th><th>shapes</th><th>GFLOP/s</th><th>of GEMM ceiling</th><th>threads</th></tr>")
     body = []
     for r in rs:
@@ -72,7 +88,8 @@ def _table(rs: list[dict]) -> str:
             "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in (
                 r.get("module_id") or r.get("module"), r.get("framework"), r.get("device"),
                 r.get("dtype"), r.get("mode"), r.get("pass")))
-            + f"<td class='num'>{seconds(r['median']) if r.get('median') else ''}</td>"
+            + f"<td class='num'>{seconds(r['median']) if r.get('median') else ''}{_noisy_mark(r)}</td>"
+            + f"<td class='num'>{_ci(r)}</td>"
             + f"<td class='num'>{seconds(r['iqr']) if r.get('iqr') else ''}</td>"
             + f"<td class='num'>{seconds(back) if back and back > 0 else ''}</td>"
             + f"<td class='num'>{r.get('rounds') or ''} × {r.get('iterations') or ''}</td>"
@@ -103,7 +120,7 @@ def _module_plots(rs: list[dict]) -> str:
                       if any(f"{r.get('mode')} {PASS_SHORT.get(r.get('pass'), r.get('pass'))}" == g for r in sub)]
             series = sorted({r.get("framework") for r in sub}, key=order.index)
             values = {(f"{r.get('mode')} {PASS_SHORT.get(r.get('pass'), r.get('pass'))}", r.get("framework")):
-                      (r.get("median"), r.get("q1"), r.get("q3")) for r in sub}
+                      (r.get("median"), r.get("q1"), r.get("q3"), r.get("noisy")) for r in sub}
             svg = bar_chart(groups, series, values, title=f"{mid} · {dev} · {dt}", order=order)
             if svg:
                 figs.append(f"<figure>{svg}</figure>")
@@ -189,7 +206,8 @@ def section(bench: dict | None) -> str:
             "<p class='muted'>Median and interquartile range per call (pytest-benchmark). "
             "Forward, and forward + VJP with respect to every differentiable argument with a "
             "fixed cotangent (backward ≈ their difference); compile time reported separately "
-            "from the steady state. Bars: log scale, whiskers = IQR.</p>"
+            "from the steady state. Bars: log scale, whiskers = IQR; hollow dashed bars are "
+            "noisy rows.</p>" + f"<p class='muted'>{escape(noise_note(rs))}</p>"
             + _setup(bench, rs) + _module_plots(mods)
             + (("<h3>Scaling over size</h3>" + _scaling_plots(scaling)) if scaling else "")
             + _gemm(gemm) + "<h3>All timings</h3>" + _table(mods + scaling) + "</section>")

@@ -77,10 +77,14 @@ def bar_chart(groups: list[str], series: list[str], values: dict, title: str = "
             v = values.get((g, s))
             if not v or not v[0] > 0:
                 continue
-            med, q1, q3 = v
+            med, q1, q3, *flags = v  # a 4th item true: a noisy row, drawn hollow and dashed
+            noisy = bool(flags and flags[0])
             x = x0 + si * bw
+            fill = (f'fill="none" stroke="{colour(s, si, order)}" stroke-dasharray="3 2"' if noisy
+                    else f'fill="{colour(s, si, order)}"')
+            note = " — NOISY: spread above what the machine allows" if noisy else ""
             parts.append(f'<rect x="{x:.1f}" y="{y(med):.1f}" width="{bw - 2}" height="{top + height - y(med):.1f}" '
-                         f'fill="{colour(s, si, order)}"><title>{escape(f"{g} · {s}: median {seconds(med)}, IQR {seconds(q1)} – {seconds(q3)}")}</title></rect>')
+                         f'{fill}><title>{escape(f"{g} · {s}: median {seconds(med)}, IQR {seconds(q1)} – {seconds(q3)}{note}")}</title></rect>')
             if q1 and q3 and q3 > q1:
                 xm = x + (bw - 2) / 2
                 parts.append(f'<line x1="{xm:.1f}" x2="{xm:.1f}" y1="{y(q3):.1f}" y2="{y(max(q1, lo)):.1f}" stroke="#222"/>')

@@ -1,0 +1,167 @@
+"""Statistics over the per-round times of a benchmark row (pure Python, no framework).
+
+A row's rounds are ``stats.data`` in pytest-benchmark's JSON: one per-call time per round
+(the round's duration divided by its calls). From them:
+
+* :func:`median_ci` — a percentile-bootstrap confidence interval for the median (a fixed
+  seed, so the same rounds always give the same interval);
+* :func:`rel_iqr` — the interquartile range over the median, the row's relative spread;
+* :func:`noise_allowance` — what spread the machine allows in this run: ``ALLOWANCE_FACTOR``
+  times the relative spread of the GEMM yardstick timed in the same run, never below
+  ``ALLOWANCE_FLOOR`` (a sub-millisecond op jitters more than a long GEMM even on an
+  idle machine). A row above it is *noisy*: its median is not a confident figure;
+* :func:`slower_p` — a one-sided Mann–Whitney U test that NEW's rounds are larger than
+  OLD's rounds scaled by ``1 + max_slowdown``: the gate's question is "slower by more
+  than the threshold", not "different";
+* :func:`verdict` — ``slower`` / ``faster`` / ``same`` / ``inconclusive`` for a pair of rows.
+
+Rounds within one run drift together (load, frequency), so the test's p-value is a
+screen, not a calibrated probability; that is why the threshold shift is inside the
+test: "slower" needs evidence that the slowdown *exceeds* the threshold, so drift smaller
+than the threshold is not a regression however many rounds show it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+
+ALPHA = 0.05  # one-sided, of "beyond the threshold" (the threshold shift is inside the test)
+ALPHA_NOISY = 0.01  # for a noisy row: its rounds come in bursts (load), so p is optimistic
+ALLOWANCE_FLOOR = 0.10  # relative IQR a row may always have
+ALLOWANCE_FACTOR = 2.0  # × the GEMM yardstick's relative IQR in the same run
+BOOTSTRAP = 2000
+LEVEL = 0.95
+EXACT_MAX = 40  # exact U distribution when len(x) + len(y) <= this
+
+
+def quartiles(data) -> tuple[float, float, float]:
+    """(q1, median, q3): the medians of the lower and upper halves (Tukey's hinges)."""
+    s = sorted(data)
+    if not s:
+        raise ValueError("no rounds")
+    n = len(s)
+    half = n // 2
+    lower, upper = s[:half] or s, s[n - half:] or s
+    return statistics.median(lower), statistics.median(s), statistics.median(upper)
+
+
+def rel_iqr(data) -> float:
+    q1, med, q3 = quartiles(data)
+    return (q3 - q1) / med if med > 0 else math.inf
+
+
+def median_ci(data, level: float = LEVEL, resamples: int = BOOTSTRAP, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap interval of the median over rounds (deterministic)."""
+    xs = list(data)
+    if len(xs) < 2:
+        return (xs[0], xs[0]) if xs else (math.nan, math.nan)
+    rng = random.Random(seed)
+    n = len(xs)
+    meds = sorted(statistics.median(rng.choices(xs, k=n)) for _ in range(resamples))
+    tail = (1 - level) / 2
+    lo = meds[int(math.floor(tail * (resamples - 1)))]
+    hi = meds[int(math.ceil((1 - tail) * (resamples - 1)))]
+    return lo, hi
+
+
+def noise_allowance(yardstick_rel_iqr: float | None) -> float:
+    if yardstick_rel_iqr is None or not math.isfinite(yardstick_rel_iqr):
+        return ALLOWANCE_FLOOR
+    return max(ALLOWANCE_FLOOR, ALLOWANCE_FACTOR * yardstick_rel_iqr)
+
+
+# -- Mann–Whitney U ----------------------------------------------------------------------
+
+def u_statistic(x, y) -> float:
+    """#{(i, j): x_i > y_j} + ½ #{x_i == y_j}, by ranks (O((n+m) log(n+m)))."""
+    pooled = sorted([(v, 0) for v in x] + [(v, 1) for v in y])
+    ranks_x, i = 0.0, 0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        mid = (i + j) / 2 + 1  # mid-rank of the tie group
+        ranks_x += mid * sum(1 for k in range(i, j + 1) if pooled[k][1] == 0)
+        i = j + 1
+    n = len(x)
+    return ranks_x - n * (n + 1) / 2
+
+
+def _exact_upper_tail(n: int, m: int, u: float) -> float:
+    """P(U >= u) under H0 without ties: counts of arrangements by U (recurrence
+    f(n, m, u) = f(n-1, m, u-m) + f(n, m-1, u))."""
+    # f[j][k]: arrangements of i x's and j y's with U == k, built up over i.
+    size = n * m + 1
+    f = [[1] + [0] * (size - 1) for _ in range(m + 1)]  # i = 0: U is 0
+    for i in range(1, n + 1):
+        g = [[0] * size for _ in range(m + 1)]
+        g[0][0] = 1
+        for j in range(1, m + 1):
+            prev_i, row_j = f[j], g[j - 1]
+            cur = g[j]
+            for k in range(size):
+                # last element an x (above all j y's: adds j) or a y
+                cur[k] = (prev_i[k - j] if k >= j else 0) + row_j[k]
+        f = g
+    counts = f[m]
+    total = math.comb(n + m, n)
+    k0 = math.ceil(u - 1e-9)
+    return sum(counts[k0:]) / total
+
+
+def greater_p(x, y) -> float:
+    """One-sided p-value of H0 "x is not stochastically larger than y" (Mann–Whitney U):
+    exact without ties for small samples, else normal with tie and continuity corrections."""
+    n, m = len(x), len(y)
+    if n == 0 or m == 0:
+        return math.nan
+    u = u_statistic(x, y)
+    pooled = list(x) + list(y)
+    ties = len(set(pooled)) != len(pooled)
+    if n + m <= EXACT_MAX and not ties:
+        return _exact_upper_tail(n, m, u)
+    counts: dict = {}
+    for v in pooled:
+        counts[v] = counts.get(v, 0) + 1
+    N = n + m
+    tie_term = sum(t**3 - t for t in counts.values()) / (N * (N - 1))
+    sd = math.sqrt(n * m / 12 * ((N + 1) - tie_term))
+    if sd == 0:
+        return 1.0
+    z = (u - n * m / 2 - 0.5) / sd
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def slower_p(old, new, max_slowdown: float) -> float:
+    """p of H0 "NEW is at most (1 + max_slowdown) × OLD" against "NEW is slower than that"."""
+    return greater_p(list(new), [v * (1 + max_slowdown) for v in old])
+
+
+def faster_p(old, new, max_slowdown: float) -> float:
+    """p of H0 "NEW is at least OLD / (1 + max_slowdown)" against "NEW is faster than that"."""
+    return greater_p([v / (1 + max_slowdown) for v in old], list(new))
+
+
+def verdict(old, new, max_slowdown: float, alpha: float = ALPHA,
+            allowance: float = ALLOWANCE_FLOOR) -> dict:
+    """The gate for one row from both runs' rounds (per-call seconds per round).
+
+    ``slower``: the median ratio NEW/OLD exceeds ``1 + max_slowdown`` *and* the rank
+    test says NEW's rounds are larger than OLD's scaled by that factor: p < ``alpha``, or
+    p < ``ALPHA_NOISY`` for a noisy row (either run's relative IQR above the noise
+    ``allowance``: its slow rounds come in bursts, not independently, so its p-value is
+    optimistic). ``inconclusive``: the ratio exceeds the threshold but the rounds do not
+    show it; ``faster`` symmetrically; ``same`` otherwise."""
+    mo, mn = statistics.median(old), statistics.median(new)
+    ratio = mn / mo if mo > 0 else math.inf
+    noisy = max(rel_iqr(old), rel_iqr(new)) > allowance
+    out = {"ratio": ratio, "p": None, "noisy": noisy, "alpha": min(alpha, ALPHA_NOISY) if noisy else alpha}
+    if not (ratio > 1 + max_slowdown or ratio < 1 / (1 + max_slowdown)):
+        out["verdict"] = "same"
+        return out
+    up = ratio > 1
+    out["p"] = (slower_p if up else faster_p)(old, new, max_slowdown)
+    out["verdict"] = ("slower" if up else "faster") if out["p"] < out["alpha"] else "inconclusive"
+    return out
