@@ -7,6 +7,13 @@ but did not in OLD (or did not exist), and a timing whose NEW median exceeds the
 median by more than the allowed slowdown. Reported without failing the gate: fixed
 checks, verdict changes, checks that became skips, cases that appeared or disappeared,
 timings that got faster or have no counterpart.
+
+A timing is "slower" only when its median ratio NEW/OLD exceeds ``1 + max_slowdown``
+*and* a one-sided Mann–Whitney U test over the two runs' per-round times says NEW's
+rounds are larger than OLD's scaled by ``1 + max_slowdown`` (``reports.timing_stats``);
+a noisy row (spread above the run's allowance) needs p < ``ALPHA_NOISY`` instead of
+``ALPHA``. A ratio above the threshold that the
+rounds do not bear out is "inconclusive" (listed, not a regression). Rows without per-round data (older files) fall back to the medians.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from dataclasses import dataclass, field
 from .benchmarks import rows as bench_rows
 from .inputs import InputError, load, resolve
 from .svg import seconds
+from .timing_stats import ALLOWANCE_FLOOR, ALPHA, ALPHA_NOISY, verdict
 
 BAD = ("fail", "error")
 
@@ -43,6 +51,7 @@ class Comparison:
     added: list = field(default_factory=list)
     slower: list = field(default_factory=list)
     faster: list = field(default_factory=list)
+    inconclusive: list = field(default_factory=list)
     timing_unmatched: list = field(default_factory=list)
     notes: list = field(default_factory=list)
 
@@ -80,7 +89,14 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
         for bid in sorted(set(ma) & set(mb)):
             ratio = mb[bid]["median"] / ma[bid]["median"]
             row = (bid, ma[bid], mb[bid], ratio)
-            if ratio > 1 + max_slowdown:
+            da, db = ma[bid].get("data"), mb[bid].get("data")
+            if da and db:
+                allow = max(ma[bid].get("allowance") or 0, mb[bid].get("allowance") or 0)
+                v = verdict(da, db, max_slowdown, allowance=allow or ALLOWANCE_FLOOR)
+                row = (bid, ma[bid], mb[bid], ratio, v["p"], v["noisy"])
+                {"slower": c.slower, "faster": c.faster, "inconclusive": c.inconclusive}.get(
+                    v["verdict"], []).append(row)
+            elif ratio > 1 + max_slowdown:
                 c.slower.append(row)
             elif ratio < 1 / (1 + max_slowdown):
                 c.faster.append(row)
@@ -104,9 +120,16 @@ def compare_paths(old, new, max_slowdown: float = 0.10) -> Comparison:
 
 
 def _bench_line(row) -> str:
-    bid, o, n, ratio = row
-    iqr = lambda r: f" ± {seconds(r['iqr'] / 2)}" if r.get("iqr") else ""  # noqa: E731
-    return f"  {bid}: {seconds(o['median'])}{iqr(o)} -> {seconds(n['median'])}{iqr(n)} ({100 * (ratio - 1):+.0f}%)"
+    bid, o, n, ratio, *p = row
+
+    def spread(r):
+        if r.get("ci_low") is not None and r.get("ci_high") is not None:
+            return f" [95% CI {seconds(r['ci_low'])} – {seconds(r['ci_high'])}]" + (" noisy" if r.get("noisy") else "")
+        return f" ± {seconds(r['iqr'] / 2)}" if r.get("iqr") else ""
+    test = (f", rank test p = {p[0]:.2g}" + (f" (noisy row: needs p < {ALPHA_NOISY:g})" if p[1] else "")
+            if p and p[0] is not None else ", from medians (no rounds)")
+    return (f"  {bid}: {seconds(o['median'])}{spread(o)} -> {seconds(n['median'])}{spread(n)} "
+            f"({100 * (ratio - 1):+.0f}%){test}")
 
 
 def format_comparison(c: Comparison, old: str = "OLD", new: str = "NEW") -> str:
@@ -119,11 +142,14 @@ def format_comparison(c: Comparison, old: str = "OLD", new: str = "NEW") -> str:
 
     block("new failures", c.new_failures,
           lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> {i[2]['status']}  {(i[2].get('reason') or '')[:200]}")
-    block(f"timing regressions (median slower by more than {100 * c.max_slowdown:g}%)", c.slower, _bench_line)
+    block(f"timing regressions (median slower by more than {100 * c.max_slowdown:g}%); rounds "
+          f"slower than OLD's × {1 + c.max_slowdown:g}, rank test p < {ALPHA:g}", c.slower, _bench_line)
     block("fixed", c.fixed, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> pass")
     block("verdict changes", c.verdict_changes, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> {i[2]}")
     block("now skipped", c.new_skips, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1].get('reason', '')[:160]}")
     block(f"faster by more than {100 * c.max_slowdown:g}%", c.faster, _bench_line)
+    block(f"inconclusive (median ratio beyond {100 * c.max_slowdown:g}%, rounds overlap: not a regression)",
+          c.inconclusive, _bench_line)
     if c.missing:
         out.append(f"cases only in {old}: {len(c.missing)} (e.g. {', '.join(c.missing[:5])})")
     if c.added:
