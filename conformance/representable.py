@@ -25,7 +25,8 @@ def rounded(values, dtype: str) -> np.ndarray:
 def _sixteen_bit_values(dtype: str) -> np.ndarray:
     """Every finite value of a 16-bit dtype, sorted (65,536 bit patterns)."""
     bits = np.arange(2**16, dtype=np.uint32).astype(np.uint16)
-    values = bits.view(numpy_dtype(dtype)).astype(np.float64)
+    with np.errstate(invalid="ignore"):  # the NaN patterns
+        values = bits.view(numpy_dtype(dtype)).astype(np.float64)
     return np.unique(values[np.isfinite(values)])
 
 

@@ -31,11 +31,14 @@ def _zeros(shape):
 
 
 def cancelling(shape, seed: int = 0):
-    """Pairs ±a (a uniform in [0.5, 1]) in random order plus one 1: sum exactly 1."""
+    """Pairs ±a (a uniform in [0.5, 1]) in random order plus one 1 (and a 0 when n is
+    even): sum exactly 1."""
     n = int(np.prod(shape))
     rng = np.random.default_rng(seed)
     a = rng.uniform(0.5, 1.0, size=(n - 1) // 2)
-    values = np.concatenate([a, -a, np.ones(n - 2 * a.size)])
+    rest = np.zeros(n - 2 * a.size)
+    rest[0] = 1.0
+    values = np.concatenate([a, -a, rest])
     return rng.permutation(values).reshape(shape)
 
 
