@@ -45,11 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--frameworks", help="comma-separated (default: every known framework; "
                      "missing ones are recorded as skips)")
     run.add_argument("--modules", help="comma-separated module names (default: all; see 'list')")
-    run.add_argument("--dtypes", help="float32,float64 (default: both)")
+    run.add_argument("--dtypes", help="float32,float64,bfloat16,float16 (default: all four)")
     run.add_argument("--devices", help="cpu,gpu or all (default: all; absent devices are skips)")
     run.add_argument("--modes", help="eager,compiled (default: the profile's modes)")
-    run.add_argument("--precision", help="highest,default (default: highest = true float32; "
-                     "'default' adds float32 GPU cases at the framework's own defaults, TF32 included)")
+    run.add_argument("--precision", help="highest,default,autocast (default: highest = true float32; "
+                     "'default' adds float32 GPU cases at the framework's own defaults, TF32 included; "
+                     "'autocast' adds bfloat16 mixed-precision cases of matmul/convolution modules)")
     run.add_argument("--check-determinism", action="store_true", help="rerun every example and "
                      "record whether results are bitwise identical (always on for GPU cases)")
     run.add_argument("--deterministic", action="store_true",

@@ -28,10 +28,10 @@ def pytest_addoption(parser):
     g = parser.getgroup("conformance", "gradient conformance suite")
     g.addoption("--cf-modules", default=None, help="comma-separated modules (default: all)")
     g.addoption("--cf-frameworks", default=None, help="comma-separated frameworks (default: all)")
-    g.addoption("--cf-dtypes", default="", help="float32,float64 (default: both)")
+    g.addoption("--cf-dtypes", default="", help="float32,float64,bfloat16,float16 (default: all)")
     g.addoption("--cf-devices", default="", help="cpu,gpu or all (default: all)")
     g.addoption("--cf-modes", default="", help="eager,compiled (default: the profile's)")
-    g.addoption("--cf-precision", default="", help="highest,default (default: highest = true "
+    g.addoption("--cf-precision", default="", help="highest,default,autocast (default: highest = true "
                 "float32; 'default' adds float32 GPU cases at the framework's own defaults, TF32 included)")
     g.addoption("--cf-check-determinism", action="store_true",
                 help="rerun every example and record whether results are bitwise identical "
