@@ -176,3 +176,41 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale) -> list[CheckResul
                 b = np.concatenate([np.ravel(x) for x in b]) if isinstance(b, tuple) else b
                 out.append(compare(name, a, b, dtype, 2 * grad_ulps))
     return out
+
+
+def fd_witness(case, adapter, example, check: str) -> str:
+    """What central differences say about the oracle at a failing example: for jvp, the
+    exact J v (duality) against differences of the float64 forward along the tangent; for
+    hvp, the oracle against differences of the reference gradient (the hand-written one is
+    checked, the difference one checks itself by Richardson)."""
+    from .oracles import fd_jvp_witness
+
+    parsed = parse_check(check)
+    if parsed is None:
+        return ""
+    kind, arg, _ = parsed
+    spec = case.spec
+    inputs, args64, cotangent, cts64, tangents, shapes = draw(case, example)
+    ref, attrs = REFERENCES[spec.name], reference_attrs(case.variant)
+    diff = [a.name for a in spec.differentiable]
+    t64 = {n: tangents[n].astype(np.float64) for n in diff}
+    multiple = len(shapes) > 1
+    u = tuple(cts64) if multiple else cts64[0]
+    if kind == "jvp":
+        def vjp(cts):
+            grads = ref.vjp(tuple(cts) if multiple else cts[0], *args64.values(), **attrs)
+            return {a.name: g for a, g in zip(spec.args, grads) if a.name in diff}
+        jo = jvp_oracle(vjp, shapes, {arg: t64[arg]}, np.random.default_rng(0))
+        fd = fd_jvp_witness(lambda *a: ref.forward(*a, **attrs), args64, arg, t64[arg])[jo.rows]
+        exact = jo.exact[arg]
+    else:
+        def grad(args):
+            grads = ref.vjp(u, *args.values(), **attrs)
+            return {a.name: g for a, g in zip(spec.args, grads) if a.name in diff}
+        exact = hvp_oracle(spec.name, grad, args64, diff, t64, u, attrs).values[arg]
+        fd = hvp_oracle("", grad, args64, diff, t64, u, attrs).values[arg]
+    scale = float(np.abs(exact).max(initial=0.0)) + 1e-300
+    rel = float(np.abs(np.asarray(fd) - exact).max(initial=0.0)) / scale
+    verdict = "agree" if rel < 1e-5 else "DISAGREE"
+    return (f"the oracle's {kind} vs central differences of the float64 reference ({verdict}: "
+            f"max difference {rel:.2g} of max|oracle|)")

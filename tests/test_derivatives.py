@@ -182,3 +182,22 @@ def test_every_torch_route_passes_on_smooth_and_piecewise_modules(tmp_path):
     assert ran and all(r["status"] == "pass" for r in ran)
     assert {r["check"] for r in ran} >= {"jvp:x@func_jvp", "jvp:x@forward_ad", "hvp:x@double_backward",
                                          "hvp:x@func_jvp_of_grad", "hvp:x@func_jvp_of_grad~double_backward"}
+
+
+def test_derivative_verdicts_pool_the_other_frameworks_routes():
+    from conformance.derivative_runner import settle_verdicts
+
+    def rec(fw, check, status, fd=""):
+        return {"module": "tanh", "attrs": {}, "dtype": "float32", "device": "cpu", "mode": "eager",
+                "framework": fw, "check": check, "status": status,
+                "verdict": "unexplained" if status == "fail" else "agree",
+                "witnesses": {"finite_differences": fd} if fd else {}}
+
+    agree = "the oracle's jvp vs central differences of the float64 reference (agree: ...)"
+    records = [rec("a", "jvp:x@r1", "fail", agree), rec("b", "jvp:x@s1", "pass"),
+               rec("b", "jvp:x@s2", "pass"), rec("c", "jvp:x@t1", "pass"),
+               rec("a", "hvp:x@r2", "fail", agree), rec("b", "hvp:x@s3", "fail", agree)]
+    settle_verdicts(records)
+    assert records[0]["verdict"] == "framework-discrepancy"
+    assert records[0]["witnesses"]["other_frameworks"] == "pass: b, c; fail: none"
+    assert records[4]["verdict"] == records[5]["verdict"] == "unexplained"  # both fail: who is wrong?
