@@ -4,8 +4,9 @@
    (the quick profile: the small shape pool; the full profile: free small dims and free
    dims inside every size class, see ``strategies.dims_strategy``).
 2. **Sizes run**: every large shape of the case (``sizes.quick_classes`` in the quick
-   profile, every class in the full one) exactly once, with one seed derived from the run
-   seed and the module variant and dtype (the same large example for every framework).
+   profile, in the variant's one quick dtype ``sizes.quick_dtype``; every class in the
+   full one) exactly once, with one seed derived from the run seed and the module variant
+   and dtype (the same large example for every framework).
    The space is finite (the pool × one seed), so Hypothesis enumerates all of it; the
    ``body`` caches outcomes, so Hypothesis' repeated draws cost nothing.
 3. **Size shrink**, only when a large shape fails (in the sizes run, or a free large
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 
 from references._blas import single_threaded
 
-from .sizes import all_classes, crossed, quick_classes, small_ranges
+from .sizes import all_classes, crossed, quick_classes, quick_dtype, small_ranges
 from .strategies import example_strategy, shape_pool, shapes_of
 
 # Hypothesis draws the members of a small finite space repeatedly before it knows the space
@@ -37,6 +38,10 @@ DRAWS_PER_MEMBER = 10
 
 
 def large_points(case, profile) -> list[dict[str, int]]:
+    """The case's large shapes: in the quick profile its variant's quick classes, in the
+    variant's one quick dtype (``sizes.quick_dtype``); in the full profile every class."""
+    if not profile.free_shapes and case.dtype != quick_dtype(case.spec, case.variant):
+        return []
     classes = (quick_classes if not profile.free_shapes else all_classes)(case.spec, case.variant)
     points: list[dict[str, int]] = []
     for c in classes:

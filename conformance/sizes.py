@@ -140,6 +140,28 @@ def quick_classes(spec, variant) -> tuple[SizeClass, ...]:
     return tuple(c for j, c in enumerate(classes) if j % v == i % v)
 
 
+# The dtypes the quick profile runs large shapes in, one per variant (below).
+QUICK_DTYPES = ("float32", "float64")
+
+
+def quick_dtype(spec, variant) -> str:
+    """The one dtype in which the quick profile runs a variant's large shapes: the
+    variants of the whole spec table take float32 and float64 in turn (so does a module's
+    own list of variants, and single-variant modules alternate down the table). Each
+    large example costs about a third of a case again in JAX, which compiles per shape;
+    one dtype per variant keeps the default run within its budget, and the full profile
+    draws large shapes in every dtype."""
+    from .specs import SPECS  # the table's order (imported late: the table imports sizes)
+
+    index = 0
+    for other in SPECS:
+        for v in other.variants:
+            if other.name == spec.name and v.name == variant.name:
+                return QUICK_DTYPES[index % len(QUICK_DTYPES)]
+            index += 1
+    return QUICK_DTYPES[0]
+
+
 def all_classes(spec, variant) -> tuple[SizeClass, ...]:
     sizes = _sizes(spec, variant)
     return tuple(sizes.classes(variant.attrs)) if sizes is not None else ()
