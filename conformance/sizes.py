@@ -16,9 +16,9 @@ module declares *size classes* (``ModuleSpec.sizes``, written once per family in
 Which classes a case runs in the quick profile (:func:`quick_classes`), among the K
 classes not marked full-profile-only: a module with as many variants as classes or more
 gives variant ``i`` the class ``i mod K``; one with fewer variants gives variant ``i``
-every class ``j ≡ i (mod V)``. Either way every such class runs for every module, every
-case runs at least one large shape, and the cost stays one or two large examples per
-case. (JAX compiles per shape: one large shape shared by a family's cases is compiled
+every class ``j ≡ i (mod V)``, in one dtype (:func:`quick_dtype`). Either way every such
+class runs for every module, every variant runs at least one large shape, and the cost
+stays one or two large examples per variant. (JAX compiles per shape: one large shape shared by a family's cases is compiled
 once per primitive, which is why most families have one quick class that crosses all
 their thresholds.) Records carry the distinct dims run (``shapes``) and, for every
 threshold that applies, whether an example crossed it (``thresholds``).
