@@ -6,10 +6,15 @@ cache off. The run publishes the resolved directory in that environment variable
 empty value: caching off) before any framework is loaded and before xdist starts its
 workers, so each adapter finds it with ``adapters.cache.cache_dir(name)`` and puts its
 framework's compile cache in a subdirectory named for it (``adapters/<framework>/``
-decide what that is). The Hypothesis example database lives in ``hypothesis/`` there.
+decide what that is). The example database of ``--seed random`` runs is ``hypothesis/`` there.
 
 A cache only saves time: what a run records does not depend on it (tests/test_cache.py
 runs a selection cold and warm and compares results.json without timings).
+
+The example database (``--database DIR``, ``conformance/examples_db.py``) is different: it
+exists to change what a run tries first, so it is off for a fixed ``--seed N`` unless
+asked for, and on, in ``hypothesis/`` of the cache directory, for ``--seed random`` runs
+(``conformance/cli_ci.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 from adapters.cache import ENV, cache_dir  # noqa: F401  (one name for both sides)
 
 DEFAULT = Path(".cache") / "gradient-conformance"
+DATABASE_ENV = "GRADIENT_CONFORMANCE_DATABASE"  # the run's example database ("": none)
 
 
 def resolve(option: str | None, disabled: bool) -> Path | None:
@@ -38,6 +44,19 @@ def add_options(group) -> None:
     group.addoption("--cf-cache-dir", default=None, help=f"the suite's cache directory "
                     f"(default: ${ENV}, else {DEFAULT})")
     group.addoption("--cf-no-cache", action="store_true", help="no compile caches, no example database")
+    group.addoption("--cf-database", default=None, help="example database directory (or 'cache'): "
+                    "failing examples are saved and replayed first (default: none)")
+
+
+def database_dir(option: str | None, cache: Path | None) -> Path | None:
+    """``--database``: a directory, ``cache`` (the cache directory's ``hypothesis/``) or
+    ``none``/absent (no database: a seed replays exactly). conformance/examples_db.py
+    keeps the examples."""
+    if not option or option == "none":
+        return None
+    if option == "cache":
+        return cache / "hypothesis" if cache else None
+    return Path(option).resolve()
 
 
 def configure(config) -> Path | None:
@@ -51,9 +70,11 @@ def configure(config) -> Path | None:
     os.environ[ENV] = str(path) if path else ""
     if path:
         path.mkdir(parents=True, exist_ok=True)
+    db = database_dir(getattr(config.option, "cf_database", None), path)
+    os.environ[DATABASE_ENV] = str(db) if db else ""
     return path
 
 
 def run_meta(config) -> dict:
-    value = os.environ.get(ENV, "")
-    return {"cache_dir": value or None}
+    value, db = os.environ.get(ENV, ""), os.environ.get(DATABASE_ENV, "")
+    return {"cache_dir": value or None, "database": db or None}

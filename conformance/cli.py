@@ -61,8 +61,10 @@ def _parser() -> argparse.ArgumentParser:
                      "(forward mode, checks jvp:<arg>@<route>), hvp or 2 (Hessian-vector "
                      "products, hvp:<arg>@<route>); e.g. --orders 1,jvp,2 (default: 1 in the "
                      "quick profile, all in the full one)")
-    run.add_argument("--seed", type=int, default=0, help="Hypothesis seed: the same seed and "
-                     "selection replay the same run (default: 0)")
+    from .cli_ci import seed_value
+
+    run.add_argument("--seed", type=seed_value, default=0, help="Hypothesis seed: the same seed and "
+                     "selection replay the same run; 'random' draws one and prints it (default: 0)")
     run.add_argument("--adapter", action="append", default=[], metavar="MODULE:CLASS",
                      help="load a third-party adapter (repeatable)")
     run.add_argument("--ops", action="append", default=[], metavar="FRAMEWORK=MODULE",

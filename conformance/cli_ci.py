@@ -4,7 +4,25 @@
 
 from __future__ import annotations
 
+import secrets
+
 from .selection import UsageError
+
+
+class RandomSeed(int):
+    """A seed drawn for ``--seed random`` (printed, so that the run can be replayed)."""
+
+
+def seed_value(text: str) -> int:
+    """``--seed N`` or ``--seed random`` (a fresh 32-bit seed)."""
+    if str(text).strip().lower() == "random":
+        return RandomSeed(secrets.randbits(32))
+    try:
+        return int(text)
+    except ValueError:
+        import argparse
+
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number or 'random', not {text!r}") from None
 
 
 def add_run_options(run) -> None:
@@ -13,10 +31,14 @@ def add_run_options(run) -> None:
     run.add_argument("--durations", metavar="RESULTS", help="a previous results.json (or its "
                      "directory) whose per-case duration_s balance --shard (default: an estimate)")
     run.add_argument("--cache-dir", metavar="DIR", help="the suite's cache directory: compile "
-                     "caches and the Hypothesis example database (default: $GRADIENT_CONFORMANCE_CACHE, "
+                     "caches and the example database of --seed random runs (default: $GRADIENT_CONFORMANCE_CACHE, "
                      "else .cache/gradient-conformance)")
     run.add_argument("--no-cache", action="store_true", help="use no cache: every program compiles "
                      "afresh (results are the same either way)")
+    run.add_argument("--database", metavar="DIR", help="example database: failing examples are "
+                     "saved there and replayed first by later runs ('cache': hypothesis/ in the cache "
+                     "directory; 'none'). Default: none for --seed N (a seed replays exactly), 'cache' "
+                     "for --seed random")
 
 
 def run_options(args) -> list[str]:
@@ -39,6 +61,12 @@ def run_options(args) -> list[str]:
         raise UsageError("--no-cache and --cache-dir contradict each other; give one")
     opts += [f"--cf-cache-dir={args.cache_dir}"] if args.cache_dir else []
     opts += ["--cf-no-cache"] if args.no_cache else []
+    database = args.database or ("cache" if isinstance(args.seed, RandomSeed) else None)
+    if database == "cache" and args.no_cache and args.database:
+        raise UsageError("--database cache needs the cache: drop --no-cache or name a directory")
+    opts += [f"--cf-database={database}"] if database else []
+    if isinstance(args.seed, RandomSeed):
+        print(f"seed: {int(args.seed)} (random; replay this run with --seed {int(args.seed)})", flush=True)
     return opts
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from .shards import SHARD_SCHEMA
 from .timings import without_timings
 
-VOLATILE_RUN = ("wall_s", "workers", "shard", "shards", "cache", "cache_dir")
+VOLATILE_RUN = ("wall_s", "workers", "shard", "shards", "cache", "cache_dir", "database")
 # Environment entries that describe the machine, not the software: parts may differ.
 MACHINE_KEYS = ("platform", "cpu", "threads", "devices", "precision")
 

@@ -20,6 +20,9 @@ from adapters.base import Unsupported
 from .cases import Case
 from .compare import CheckResult
 from .crashes import note as note_example
+from .examples_db import forget as forget_failures
+from .examples_db import remember as remember_failure
+from .examples_db import replay_saved
 from .execute import Outcome, _key, run_example
 from .profiles import Profile
 from .records import Record, repro_command
@@ -70,14 +73,10 @@ class Accumulator:
 
 
 def hypothesis_settings(profile: Profile, max_examples: int | None) -> settings:
-    from .cache import example_database  # None unless --database / --seed random
-
-    database = example_database()
     return settings(max_examples=max_examples or profile.max_examples, deadline=None,
-                    database=database, print_blob=False, report_multiple_bugs=False,
+                    database=None, print_blob=False, report_multiple_bugs=False,
                     suppress_health_check=list(HealthCheck),
-                    phases=(Phase.explicit,) + ((Phase.reuse,) if database else ())
-                    + (Phase.generate, Phase.shrink))
+                    phases=(Phase.explicit, Phase.generate, Phase.shrink))
 
 
 def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None = None,
@@ -121,17 +120,17 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
         seen[key] = outcome
         replay(outcome, example, acc, CaseFailure)
 
-    body._hypothesis_internal_add_digest = case.id.encode()  # example database key: this case
-
     def rec(**kw):
         return Record(**base, **sized_fields(case, acc.dims), **kw)
 
     try:
+        replay_saved(body, case)  # failures an earlier run saved (--database), first
         search(body, case, profile, hypothesis_settings(profile, max_examples
                                                          or _examples(profile, case)), seed=seed,
                failure=CaseFailure)
     except CaseFailure:
         outcome, example = acc.failing
+        remember_failure(case.id, example)
         repro = repro_command(case.id, example, adapter_spec)
         fd = reference_vs_fd(case, example)
         witnesses = {"finite_differences": fd.to_json()}
@@ -156,6 +155,7 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
     if acc.unsupported:
         return [rec(check=c, status="skip", reason=acc.unsupported)
                 for c in case.spec.checks(case.variant)]
+    forget_failures(case.id)  # passed: a saved failure of it no longer reproduces
     return _passing_records(case, acc, rec, adapter_spec) + _info_records(case, acc, rec, adapter_spec)
 
 
