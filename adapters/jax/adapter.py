@@ -90,7 +90,7 @@ class JaxAdapter(Adapter):
             def f(*d):
                 it_d, it_c = iter(d), iter(const)
                 args = [next(it_d) if flag else next(it_c) for flag in is_diff]
-                if autocast:  # bfloat16 compute over float32 arguments (XLA accumulates in float32)
+                if autocast:  # a bfloat16 compute dtype over float32 arguments
                     args = [a.astype(jax.numpy.bfloat16) if a.dtype == np.float32 else a for a in args]
                 out = op(*args, **call_kw)
                 return tuple(out) if isinstance(out, list) else out
