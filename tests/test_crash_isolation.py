@@ -54,3 +54,26 @@ def test_killed_worker_with_two_workers_is_recorded(tmp_path):
 def test_workers_below_one_is_a_usage_error(tmp_path):
     proc = conformance("run", "--workers", "0", "--modules", "relu", "--out", str(tmp_path))
     assert proc.returncode == 2 and "--workers must be at least 1" in proc.stderr
+
+
+def test_known_crash_is_claimed_only_when_its_snippet_reproduces_it(monkeypatch):
+    from conformance import crashes, known_crashes
+
+    aborts = known_crashes.KnownCrash(
+        "planted", "numpy", "softmax-aborting-*", lambda dims: dims.get("D", 0) >= 3,
+        "planted check failed", "a planted abort",
+        "import os, sys\nprint('planted check failed', file=sys.stderr, flush=True)\nos.abort()")
+    quiet = known_crashes.KnownCrash("quiet", "numpy", "tanh-aborting-*", lambda dims: True,
+                                     "planted check failed", "does not crash", "print('fine')")
+    monkeypatch.setattr(known_crashes, "KNOWN_CRASHES", (aborts, quiet))
+    assert known_crashes.find("softmax-aborting-float32-cpu", {"D": 2}) is None
+    replays = crashes.Replays()
+    yes = crashes.known_crash_note("softmax-aborting-float32-cpu", {"dims": {"D": 3}},
+                                   "crashed again; planted check failed", replays)
+    assert yes["reproduces"] and "SIGABRT" in yes["result"] and "3 lines" in yes["result"]
+    # The same snippet, but the case's own replay did not show the signature: no claim.
+    other = crashes.known_crash_note("softmax-aborting-float32-cpu", {"dims": {"D": 3}},
+                                     "crashed again (SIGSEGV)", replays)
+    assert not other["reproduces"]
+    no = crashes.known_crash_note("tanh-aborting-float32-cpu", {"dims": {}}, "x", replays)
+    assert not no["reproduces"] and "does not crash" in no["result"]
