@@ -103,6 +103,11 @@ def bench_frameworks() -> list[str]:
 
 
 def timing(framework: str) -> Timing:
+    """The worker of a built-in framework, or any ``"package.module:Class"`` (a third-party
+    or planted worker, e.g. ``tests/planted_bench.py``)."""
     import importlib
 
+    if ":" in framework:
+        module, _, cls = framework.partition(":")
+        return getattr(importlib.import_module(module), cls)()
     return importlib.import_module(_worker_module(framework)).TIMING()

@@ -33,6 +33,8 @@ def pytest_addoption(parser):
     g.addoption("--cb-no-gemm", action="store_true", help="leave out the GEMM ceiling")
     g.addoption("--cb-thorough", action="store_true", help="more rounds (slower, steadier)")
     g.addoption("--cb-skips", default="", help="write {bench_id: skip reason} to this JSON file")
+    g.addoption("--cb-timing", default="", help="a worker class 'package.module:Class' instead of the "
+                "framework's own (its rows keep the framework's ids: a planted slowdown compares against them)")
 
 
 def default_modules() -> list[str]:
@@ -52,7 +54,7 @@ class BenchEnv:
         cpus = sorted(os.sched_getaffinity(0))
         n = o.cb_threads or len(cpus)
         os.sched_setaffinity(0, cpus[:n])  # every worker pinned to the same first n CPUs
-        self.timing = timing(self.framework)
+        self.timing = timing(o.cb_timing or self.framework)
         self.threads = self.timing.setup_threads(n)  # imports the framework: first thing it does
         self.budget = THOROUGH if o.cb_thorough else QUICK
         self.describe = self.timing.describe()
