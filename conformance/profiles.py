@@ -23,12 +23,18 @@ class Profile:
     # per-shape compilation (JAX, compiled modes), not per example, and their error model
     # is coarser (u = 2⁻⁸, 2⁻¹¹), so fewer examples find what more would.
     low_precision_examples: int | None = None
+    # Whether bfloat16/float16 cases also run the large-shape sizes search (search.py). The
+    # long reductions they would exercise are measured by the accumulation probes
+    # (8192-long reductions per family) and the ``long`` variants; the full profile runs both.
+    low_precision_sizes: bool = True
 
 
 PROFILES = {
     "quick": Profile("quick", 6, False, ("eager",),
-                     "6 examples per case (3 in bfloat16/float16), shapes from a 3-shape pool, "
-                     "eager mode (CI gate)", low_precision_examples=3),
+                     "6 examples per case (3 in bfloat16/float16, without the large shapes), shapes "
+                     "from a 3-shape pool, "
+                     "eager mode (CI gate)", low_precision_examples=3,
+                     low_precision_sizes=False),
     "full": Profile("full", 60, True, ("eager", "compiled"),
                     "60 examples per case, freely drawn shapes, eager and compiled modes"),
 }
