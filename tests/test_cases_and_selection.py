@@ -39,7 +39,8 @@ def test_every_spec_has_citations_formula_and_a_reference():
 
 def test_selection_defaults_and_errors():
     sel = Selection.parse()
-    assert sel.devices == ["cpu", "gpu"] and sel.dtypes == ["float32", "float64"]
+    assert sel.devices == ["cpu", "gpu"]
+    assert sel.dtypes == ["float32", "float64", "bfloat16", "float16"]
     assert sel.modes == ["eager"] and len(sel.modules) == len(SPECS)
     assert set(sel.frameworks) >= {"numpy", "torch", "tensorflow", "jax"}
     assert Selection.parse(devices="all").devices == ["cpu", "gpu"]
