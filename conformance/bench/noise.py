@@ -39,6 +39,7 @@ from pathlib import Path
 from .driver import ROOT, _worker_env, available_cpus
 
 CHILD = "conformance.bench.noise"
+_COUNTING = {"on": False}  # collections are logged only while timed rounds run
 
 
 def _loop(prepared, rounds: int, iterations: int, per_call_sync: bool, gc_on: bool) -> list[float]:
@@ -49,6 +50,7 @@ def _loop(prepared, rounds: int, iterations: int, per_call_sync: bool, gc_on: bo
     if ctx:
         ctx.__enter__()
     try:
+        _COUNTING["on"] = True
         for _ in range(rounds):
             t0 = time.perf_counter()
             r = None
@@ -59,6 +61,7 @@ def _loop(prepared, rounds: int, iterations: int, per_call_sync: bool, gc_on: bo
             prepared.sync(r)
             out.append((time.perf_counter() - t0) / iterations)
     finally:
+        _COUNTING["on"] = False
         if ctx:
             ctx.__exit__(None, None, None)
     return out
@@ -88,12 +91,20 @@ def child(framework: str, module: str, threads: int, seconds: float, pin: bool, 
     gc_t0 = {}
 
     def cb(phase, info):
+        if not _COUNTING["on"]:
+            return
         if phase == "start":
             gc_t0["t"] = time.perf_counter()
         else:
             gc_log.append((info.get("generation"), time.perf_counter() - gc_t0.get("t", time.perf_counter())))
     gc.callbacks.append(cb)
     cold = _loop(prepared, 5, 1, False, True)  # first calls, no warm-up
+    gc.disable()
+    before = gc.get_count()[0]
+    for _ in range(20):
+        prepared.sync(prepared.call())
+    net_objects = (gc.get_count()[0] - before) / 20  # container objects a call leaves behind (gen-0 count)
+    gc.enable()
     per_call = per_call_seconds(prepared)
     _, iters = plan(per_call, QUICK)
     variants = {"gc on": (iters, False, True), "gc off": (iters, False, False),
@@ -116,6 +127,7 @@ def child(framework: str, module: str, threads: int, seconds: float, pin: bool, 
     steady = statistics.median(data["gc off"])
     out = {"module": module, "framework": framework, "threads": threads_info, "pinned": pin,
            "per_call_s": per_call, "iterations": iters, "cold_first_calls_over_steady": [c / steady for c in cold],
+           "gc_net_objects_per_call": net_objects, "gc_thresholds": list(gc.get_threshold()),
            "variants": {}}
     for name, d in data.items():
         lo, hi = median_ci(d)
@@ -146,6 +158,8 @@ def _print(r: dict, log=print) -> None:
         log(f"  {name:<16} median {v['median'] * 1e3:8.3f} ms ({v['median'] / base:5.3f}× gc off)  "
             f"IQR/median {100 * v['rel_iqr']:5.1f}%  rounds {v['rounds']:4d}  "
             f"gc {v['gc_collections']} collections, {v['gc_s_per_round'] * 1e6:.0f} µs/round")
+    log(f"  net container objects per call {r['gc_net_objects_per_call']} (a gen-0 collection every "
+        f"{r['gc_thresholds'][0]} net allocations)")
     if r["cold_first_calls_over_steady"]:
         log("  cold first calls / steady median: " + ", ".join(f"{c:.2f}" for c in r["cold_first_calls_over_steady"]))
 
