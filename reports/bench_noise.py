@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import statistics
 
-from .timing_stats import median_ci, noise_allowance, rel_iqr
+from .timing_stats import ALLOWANCE_FLOOR, median_ci, noise_allowance, rel_iqr
 
 
 def _spread(r: dict) -> float | None:
@@ -62,6 +62,10 @@ def noise_note(rows: list[dict]) -> str:
     allow = sorted({round(r["allowance"], 3) for r in timed if r.get("allowance") is not None})
     yard = [r["yardstick_rel_iqr"] for r in timed if r.get("yardstick_rel_iqr") is not None]
     yard_s = f"; GEMM yardstick spread {100 * statistics.median(yard):.1f}%" if yard else "; no GEMM yardstick"
-    allow_s = ", ".join(f"{100 * a:g}%" for a in allow) or "n/a"
+    allow_s = ", ".join(f"{100 * a:.0f}%" for a in allow) or "n/a"
+    machine = ""
+    if yard and statistics.median(yard) > ALLOWANCE_FLOOR:
+        machine = (f" The yardstick itself spreads more than {100 * ALLOWANCE_FLOOR:g}%: the machine was noisy "
+                   "during this run, so no row here is a confident figure; rerun on a quiet machine.")
     return (f"{len(noisy)} of {len(timed)} rows noisy (IQR / median above the allowance {allow_s}{yard_s}); "
-            "a noisy row's bar is drawn hollow and its median is not a confident figure.")
+            "a noisy row's bar is drawn hollow and its median is not a confident figure." + machine)

@@ -67,7 +67,7 @@ def _noisy_mark(r: dict) -> str:
     if not r.get("noisy"):
         return ""
     spread = r.get("rel_iqr")
-    why = (f"IQR {100 * spread:.0f}% of the median, above the {100 * r['allowance']:g}% the machine allows"
+    why = (f"IQR {100 * spread:.0f}% of the median, above the {100 * r['allowance']:.0f}% the machine allows"
            if spread is not None else "too few rounds")
     return f" <span class='alarm' title='{escape(why)}'>noisy ({escape(why)})</span>"
 

@@ -84,6 +84,7 @@ def test_a_noisy_yardstick_raises_the_allowance():
     rs = rows(doc)
     assert all(abs(r["allowance"] - 0.6 * 0.95) < 0.1 for r in rs)  # ≈ 2 × the yardstick's spread
     assert not any(r["noisy"] for r in rs)
+    assert "the machine was noisy" in section(doc)  # but the report says no row is confident
 
 
 def test_rows_without_rounds_fall_back_to_the_iqr():
