@@ -101,6 +101,19 @@ EXPECTED: tuple[Expected, ...] = (
                "torch and jax agree with the reference")
       for pattern in ("batch_norm[*-tensorflow-float64-*", "layer_norm*-tensorflow-*",
                       "instance_norm*-tensorflow-*", "group_norm*-tensorflow-*")),
+    *(Expected(f"scaled_dot_product_attention[{v}kernel=math]-tensorflow-float64-*",
+               tuple(f"jvp:{a}@forward_accumulator" for a in ("q", "k", "v", "bias")),
+               "tensorflow: forward mode through keras.ops.dot_product_attention inherits the "
+               "float32-rounded scale of the first-order entry above (J v off by ~1.7e-8 relative "
+               "in float64, e.g. tiles: ratio 3e5)")
+      for v in ("", "causal,", "padding,", "mask,", "fully-masked-row,", "bias,", "bias+mask,",
+                "unequal,", "scale=0.3,", "tiles,")),
+    Expected("multi_head_attention*-tensorflow-float64-*",
+             tuple(f"jvp:{a}@forward_accumulator" for a in ("xq", "xk", "xv", "w_q", "w_k", "w_v",
+                                                            "b_q", "b_k", "b_v", "w_o", "b_o")),
+             "tensorflow: forward mode through keras.layers.MultiHeadAttention inherits the "
+             "float32-rounded 1/√key_dim of the first-order entry above (J v off by ~1.7e-8 "
+             "relative in float64)"),
     Expected("multi_head_attention[fully-padded,weights]-torch-*",
              tuple(f"{kind}:{arg}@{route}" for arg in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
                                                         "b_k", "b_v", "w_o", "b_o")
