@@ -101,9 +101,24 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
             elif ratio < 1 / (1 + max_slowdown):
                 c.faster.append(row)
         c.timing_unmatched = sorted(set(ma) ^ set(mb))
+        c.notes += _yardstick_moves(ma, mb, max_slowdown)
     elif (old_bench is None) != (new_bench is None):
         c.notes.append(f"timings only in {'NEW' if old_bench is None else 'OLD'}: not compared")
     return c
+
+
+def _yardstick_moves(ma: dict, mb: dict, max_slowdown: float) -> list[str]:
+    """A note per GEMM yardstick whose median moved by more than half the threshold: the
+    machine (load, frequency) changed between the runs, so that framework's verdicts may
+    be the machine's."""
+    out = []
+    for bid in sorted(set(ma) & set(mb)):
+        if ma[bid].get("kind") == "gemm":
+            ratio = mb[bid]["median"] / ma[bid]["median"]
+            if abs(ratio - 1) > max_slowdown / 2:
+                out.append(f"the yardstick {bid} moved {100 * (ratio - 1):+.0f}% between the runs: the "
+                           "machine changed; that framework's timing verdicts may be the machine's")
+    return out
 
 
 def compare_paths(old, new, max_slowdown: float = 0.10) -> Comparison:

@@ -130,3 +130,15 @@ def test_compare_uses_the_rounds():
     assert "rank test p" in text and "inconclusive" in text and "result: REGRESSED" in text
     same = compare_docs({"cases": []}, {"cases": []}, bench(base), bench(base), 0.10)
     assert not same.regressed and not same.inconclusive
+
+
+def test_a_moved_yardstick_is_noted():
+    rng = random.Random(4)
+    old = bench({"gemm@1024": rounds(rng, 20)})
+    new = bench({"gemm@1024": rounds(rng, 20, shift=1.3)})
+    for doc in (old, new):
+        doc["benchmarks"][0]["extra_info"]["kind"] = "gemm"
+    c = compare_docs({"cases": []}, {"cases": []}, old, new, 0.10)
+    assert any("yardstick gemm@1024 moved +3" in n for n in c.notes), c.notes
+    same = compare_docs({"cases": []}, {"cases": []}, old, old, 0.10)
+    assert not any("yardstick" in n for n in same.notes)
