@@ -20,7 +20,6 @@ from hypothesis import seed as hypothesis_seed
 from adapters.base import Unsupported
 from adapters.derivatives import DEFAULT_ROUTES
 
-from .compare import CheckResult
 from .derivatives import DTYPES, EXAMPLES, KINDS, fd_witness, DerivativeOutcome, check_names, parse_check, run_derivative_example
 from .records import Record, repro_command
 from .runner import _composed, _key, _precision, _skip_reason, _stats, hypothesis_settings
@@ -260,7 +259,7 @@ def replay(case, adapter, example, orders, echo=print) -> bool:
     return outcome.passed and agree and not outcome.errors or (not outcome.checks and not outcome.errors)
 
 
-__all__ = ["derivative_records", "parse_orders", "replay", "ORDERS", "CheckResult"]
+__all__ = ["derivative_records", "parse_orders", "replay", "settle_verdicts", "ORDERS"]
 
 
 def settle_verdicts(records: list[dict]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conformance.cases import Case
 from conformance.derivative_runner import parse_orders
 from conformance.oracles import fd_jvp_witness, hvp_oracle, judge_jvp, jvp_oracle
 from conformance.specs import BY_NAME
