@@ -247,6 +247,9 @@ class ModuleSpec:
     # which tolerance models apply (TF32 only to ``TF32_ARITHMETIC``). Declared by the
     # family file; ``ELEMENTWISE`` assumes no matrix unit.
     arithmetic: str = ELEMENTWISE
+    # Forward FLOPs, where the generic weight-matrix rule of ``conformance.bench.flops`` does
+    # not apply (attention: its products are between inputs): fn(shapes, attrs) -> int.
+    flops: Callable[..., Any] | None = None
     # The module's large shapes and the size thresholds that apply to it
     # (``conformance.sizes.Sizes``; declared per family in ``specs/sizes.py``).
     sizes: Any = None

@@ -42,6 +42,14 @@ class NumpyAdapter(Adapter):
 
         return {name: ref.forward for name, ref in REFERENCES.items()}
 
+    def unsupported_reason(self, module: str, attrs: Mapping[str, Any]) -> str | None:
+        """The references compute each formula one way: a variant that forces one of a
+        framework's kernels by name (``kernel`` other than ``math``) is not run here."""
+        kernel = attrs.get("kernel")
+        if isinstance(kernel, str) and kernel != "math":
+            return f"numpy: the reference has one kernel (math), not {kernel!r}"
+        return None
+
     def vjp(
         self,
         module: str,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..specs import BY_NAME
-from .shapes import SCALING, bench_dims, bench_variant, scaling_dims
+from .shapes import SCALING, bench_dims, bench_variant, bench_variants, scaling_dims, scaling_passes
 
 PASSES = ("forward", "forward+vjp")
 GEMM_N = 1024
@@ -58,16 +58,16 @@ def expand(*, modules, framework, devices, dtypes, modes, passes=PASSES, scaling
     out: list[BenchCase] = []
     for name in modules:
         spec = BY_NAME[name]
-        variant = bench_variant(spec)
-        dims, source = bench_dims(spec, variant)
-        for dev in devices:
-            for dt in dtypes:
-                if dt not in spec.dtypes:
-                    continue
-                for mode in modes:
-                    for p in passes:
-                        out.append(BenchCase("module", name, variant.name, framework, dev, dt,
-                                             mode, p, dims, source))
+        for variant in bench_variants(spec):
+            dims, source = bench_dims(spec, variant)
+            for dev in devices:
+                for dt in dtypes:
+                    if dt not in spec.dtypes:
+                        continue
+                    for mode in modes:
+                        for p in passes:
+                            out.append(BenchCase("module", name, variant.name, framework, dev, dt,
+                                                 mode, p, dims, source))
     if scaling:  # the first module of SCALING's order that is selected
         for name in [m for m in SCALING if m in modules]:
             spec = BY_NAME[name]
@@ -75,11 +75,14 @@ def expand(*, modules, framework, devices, dtypes, modes, passes=PASSES, scaling
             if not series:
                 continue
             varying = sorted(k for k in series[0] if len({d[k] for d in series}) > 1)
-            for dev in devices:
-                for dt in dtypes:
-                    out += [BenchCase("scaling", name, bench_variant(spec).name, framework, dev, dt,
-                                      "eager", "forward+vjp", d, "scaling",
-                                      ",".join(f"{k}={d[k]}" for k in varying)) for d in series]
+            for variant in bench_variants(spec):
+                series = scaling_dims(spec, variant)
+                for dev in devices:
+                    for dt in dtypes:
+                        out += [BenchCase("scaling", name, variant.name, framework, dev, dt,
+                                          "eager", p, d, "scaling",
+                                          ",".join(f"{k}={d[k]}" for k in varying))
+                                for p in scaling_passes(spec) for d in series]
             break  # one module's scaling plot
     if gemm:
         out += [BenchCase("gemm", "gemm", "", framework, dev, dt, "eager", "forward",

@@ -40,12 +40,18 @@ BENCH: dict[str, dict[str, Any]] = {
     "simple_rnn": {"dims": {"T": 32, "N": 32, "I": 128, "H": 128}},
     "lstm": {"variant": "form=standard", "dims": {"T": 32, "N": 32, "I": 128, "H": 128}},
     "gru": {"variant": "form=reset_after", "dims": {"T": 32, "N": 32, "I": 128, "H": 128}},
+    # Attention: one row set per kernel (a framework without it skips); 8 heads of 64.
+    "scaled_dot_product_attention": {
+        "variants": ("kernel=math", "kernel=flash"), "scaling_passes": ("forward", "forward+vjp"),
+        "dims": {"N": 1, "H": 8, "Tq": 512, "Tk": 512, "D": 64}},
+    "multi_head_attention": {"variant": "h=2", "dims": {"N": 4, "Tq": 256, "Tk": 256, "Dh": 64}},
 }
 
 SCALING: dict[str, list[dict[str, int]]] = {
     "conv2d": [{"H": s, "W": s} for s in (8, 16, 32, 64)],
     "lstm": [{"T": t} for t in (8, 16, 32, 64)],
     "softmax": [{"N": 64, "D": d} for d in (256, 1024, 4096, 16384)],
+    "scaled_dot_product_attention": [{"Tq": t, "Tk": t} for t in (128, 256, 512, 1024, 2048)],
 }
 
 # The quick default selection (< 2 min on 2 cores): a convolution and a recurrent layer
@@ -66,6 +72,21 @@ def bench_variant(spec):
         if not v.draws_randomness:
             return v
     return spec.variants[0]
+
+
+def bench_variants(spec):
+    """Every variant benchmarked: the table's ``variants`` (e.g. one per attention kernel;
+    a name the spec lacks is dropped), else the one of ``bench_variant``."""
+    names = BENCH.get(spec.name, {}).get("variants")
+    known = {v.name: v for v in spec.variants}
+    chosen = [known[n] for n in names or () if n in known]
+    return chosen or [bench_variant(spec)]
+
+
+def scaling_passes(spec):
+    """The passes of a module's scaling series: the table's ``scaling_passes``, else
+    forward+VJP."""
+    return tuple(BENCH.get(spec.name, {}).get("scaling_passes", ("forward+vjp",)))
 
 
 def bench_dims(spec, variant, overrides: Mapping[str, int] | None = None) -> tuple[dict[str, int], str]:

@@ -41,6 +41,8 @@ from ..spec import CONST, MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, V
 from .common import LONG
 
 ROWS = {"masked_row": ("zeros", "uniform")}
+# float32 and float64: the low-precision tolerance model is not extended to attention yet.
+FLOATS = ("float32", "float64")
 ALIGN = {"causal_align": ("top_left", "bottom_right")}
 
 
@@ -144,21 +146,16 @@ def sdpa_variants() -> tuple[Variant, ...]:
 
     bias = {"bias": Uniform(-2.0, 2.0)}
     return (
-        *v("", ("math", "flash", "default"), {}),
+        *v("", ("math", "flash"), {}),
         *v("causal", ("math", "flash"), {"causal": True, "sizes": "unequal"}, rules=ALIGN,
            note="Tq < Tk: top-left and bottom-right alignment differ on every row"),
         *v("padding", ("math", "flash", "efficient"), {"masked": True}, {"mask": KeyPadding()}),
-        *v("mask", ("math", "flash"), {"masked": True}, {"mask": RowMask()}),
         *v("fully-masked-row", ("math", "flash", "efficient", "default"),
            {"masked": True}, {"mask": RowMask(full_rows=1)}, ROWS,
            "one query row with no allowed key next to live rows: what the output is there, "
            "and whether anything non-finite reaches the other rows' gradients or dK, dV"),
         *v("bias", ("math", "flash", "efficient"), {"biased": True}, bias,
            note="additive float bias, differentiated (dL/dB = dS)"),
-        *v("bias+mask", ("math",), {"biased": True, "masked": True},
-           {**bias, "mask": RowMask()}),
-        *v("unequal", ("math", "flash"), {"sizes": "unequal"}),
-        *v("scale=0.3", ("math",), {"scale": 0.3}),
         *v("large", ("math", "flash"), {"sizes": "large"},
            {"q": LargeLogits(), "k": LargeLogits()},
            note="exact integer logits ≈ 200: softmax without max-subtraction overflows"),
@@ -167,6 +164,13 @@ def sdpa_variants() -> tuple[Variant, ...]:
         *v("tiles", ("math", "flash"), {"sizes": "tiles", "causal": True}, rules=ALIGN,
            note="sequence lengths across the CPU flash kernel's q/kv block sizes"),
     )
+
+
+def sdpa_flops(shapes, _attrs) -> int:
+    """Q Kᵀ and P V: 2·N·H·Tq·Tk·(d + dv) (softmax and masking left out; causal counted in
+    full, as the unfused kernels compute it)."""
+    n, h, tq, d = shapes["q"]
+    return 2 * n * h * tq * shapes["k"][2] * (d + shapes["v"][3])
 
 
 QKV = Uniform(-1.0, 1.0)
@@ -178,7 +182,9 @@ SDPA = ModuleSpec(
     sdpa_dims, cites("eq. 1"),
     "Y = softmax(s·Q Kᵀ + B) V over allowed keys (mask ∧ causal), s = 1/√d by default; "
     "dV = Pᵀ dY, dS = P ⊙ (dY Vᵀ − rowsum(P ⊙ dY Vᵀ)), dQ = s·dS K, dK = s·dSᵀ Q, dB = dS",
-    variants=sdpa_variants(), tolerance=Tolerance(forward=64, grad=128), arithmetic=MATMUL)
+    variants=sdpa_variants(), tolerance=Tolerance(forward=64, grad=128), arithmetic=MATMUL,
+    dtypes=FLOATS,
+    flops=sdpa_flops)
 
 
 # -- multi-head attention --------------------------------------------------------------------------
@@ -198,7 +204,7 @@ def mha_variants() -> tuple[Variant, ...]:
         base = {"heads": 2, "need_weights": weights}
         out += [
             Variant(f"h=2{tail}", base),
-            Variant(f"h=1{tail}", {**base, "heads": 1}),
+            *([] if weights else [Variant("h=1", {**base, "heads": 1})]),
             Variant(f"h=2,d=1{tail}", {**base, "sizes": "d=1"}),
             Variant(f"padding{tail}", {**base, "padded": True}, {"key_padding": KeyPadding()}),
             Variant(f"fully-padded{tail}", {**base, "padded": True, "sizes": "rows"},
@@ -207,6 +213,14 @@ def mha_variants() -> tuple[Variant, ...]:
                     "through W_q, W_k, W_v, W_o (pytorch#41508)?"),
         ]
     return tuple(out)
+
+
+def mha_flops(shapes, _attrs) -> int:
+    """The four E×E projections (2·N·T·E² each, T = Tq for q and the output, Tk for k, v)
+    plus the attention's 4·N·Tq·Tk·E."""
+    n, tq, e = shapes["xq"]
+    tk = shapes["xk"][1]
+    return 2 * n * (2 * tq + 2 * tk) * e * e + 4 * n * tq * tk * e
 
 
 X, B = Uniform(-1.0, 1.0), Uniform(-0.5, 0.5)
@@ -223,7 +237,9 @@ MHA = ModuleSpec(
     mha_dims, cites("section 3.2.2"),
     "y = concat_h(attention(xq W_qᵀ + b_q, xk W_kᵀ + b_k, xv W_vᵀ + b_v)_h) W_oᵀ + b_o, "
     "h heads of E/h; key_padding (N, Tk), 1 = attend; weights (out, in)",
-    variants=mha_variants(), tolerance=Tolerance(forward=64, grad=128), arithmetic=MATMUL)
+    variants=mha_variants(), tolerance=Tolerance(forward=64, grad=128), arithmetic=MATMUL,
+    dtypes=FLOATS,
+    flops=mha_flops)
 
 # b_k is passed but not judged: softmax is invariant to adding q·b_k to a whole row, so
 # dL/db_k = 0 exactly and a framework's value is pure rounding noise, which an error model
