@@ -30,7 +30,7 @@ def forward_flops(spec, shapes: Mapping[str, tuple], out_shapes: Sequence[tuple]
                   variant=None) -> int | None:
     """Forward FLOPs; arguments the variant marks ``Absent`` (a form without peepholes or
     biases: zeros the op never multiplies) are not counted."""
-    if getattr(spec, "flops", None) is not None:  # declared by the spec (attention)
+    if getattr(spec, "flops", None) is not None:  # the spec declares its own count
         return spec.flops(shapes, dict(variant.attrs) if variant is not None else {})
     inputs = [a for a in spec.args if a.role == "input"]
     if not inputs:
