@@ -93,6 +93,14 @@ def validate_call(mode: str, dtype: str, args: Sequence, names: Sequence[str],
         raise ValueError(f"wrt {list(wrt)} must name some of the args {list(names)}")
 
 
+def named_recurrent_params(params, gates, peep: bool) -> dict:
+    """A recurrent layer's parameters by canonical name, in the specs' order: W_k, U_k, b_k
+    per gate, then the peepholes P_i, P_f, P_o (LSTM) or b_hn (GRU)."""
+    names = ([f"W_{k}" for k in gates] + [f"U_{k}" for k in gates] + [f"b_{k}" for k in gates]
+             + (["P_i", "P_f", "P_o"] if peep else ["b_hn"]))
+    return dict(zip(names, params))
+
+
 def as_list(value) -> tuple[list, bool]:
     """(items, was_multiple): modules with several outputs return tuples."""
     if isinstance(value, (tuple, list)):

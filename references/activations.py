@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._args import as_float64 as _f64
+from ._args import check_rule as _check_rule
 from ._special import erfc
 
 __all__ = ["relu", "leaky_relu", "elu", "selu", "sigmoid", "softmax", "softplus", "tanh",
@@ -21,16 +23,6 @@ __all__ = ["relu", "leaky_relu", "elu", "selu", "sigmoid", "softmax", "softplus"
 GRAD_AT_ZERO_RULES = ("left", "right", "mean")
 SELU_SCALE = 1.0507009873554804934193349852946  # lambda (Klambauer et al. 2017)
 SELU_ALPHA = 1.6732632423543772848170429916717  # alpha
-
-
-def _f64(*arrays):
-    return tuple(np.asarray(a, dtype=np.float64) for a in arrays)
-
-
-def _check_rule(name: str, value, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
 
 
 def _cotangent(cotangent, x):

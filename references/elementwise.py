@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._args import as_float64 as _f64
+
 __all__ = ["add", "multiply", "switch", "dropout"]
-
-
-def _f64(*arrays):
-    return tuple(np.asarray(a, dtype=np.float64) for a in arrays)
 
 
 def _same_shape(**arrays) -> None:

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._args import check_rule as _check_rule
+
 __all__ = ["sum", "max"]
 
 TIE_RULES = ("split", "first", "last", "all")
-
-
-def _check_rule(name: str, value, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
 
 
 def _prepare(x, cotangent=None):

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..common import named_recurrent_params as _named
+
 COMPOSED = frozenset({"simple_rnn", "lstm", "gru", "gru_softmax_ce"})
 LSTM_GATES, GRU_GATES = ("i", "f", "g", "o"), ("r", "z", "n")
 
@@ -99,9 +101,3 @@ def build(jax) -> dict[str, Any]:
             "lstm": jax.jit(lstm, static_argnames=("form",)),
             "gru": jax.jit(gru, static_argnames=("form",)),
             "gru_softmax_ce": jax.jit(gru_softmax_ce)}
-
-
-def _named(params, gates, peep):
-    names = ([f"W_{k}" for k in gates] + [f"U_{k}" for k in gates] + [f"b_{k}" for k in gates]
-             + (["P_i", "P_f", "P_o"] if peep else ["b_hn"]))
-    return dict(zip(names, params))

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..common import named_recurrent_params as _named
+
 LSTM_NATIVE = ("seed000", "standard")
 
 
@@ -95,12 +97,6 @@ def build(tf) -> dict[str, Any]:
         return tf.nn.softmax_cross_entropy_with_logits(labels=targets, logits=y, axis=-1)
 
     return {"simple_rnn": simple_rnn, "lstm": lstm, "gru": gru, "gru_softmax_ce": gru_softmax_ce}
-
-
-def _named(params, gates, peep):
-    names = ([f"W_{k}" for k in gates] + [f"U_{k}" for k in gates] + [f"b_{k}" for k in gates]
-             + (["P_i", "P_f", "P_o"] if peep else ["b_hn"]))
-    return dict(zip(names, params))
 
 
 def _lstm_composed(tf, x, h0, c0, p, form):

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..common import named_recurrent_params as _named
+
 LSTM_GATES, GRU_GATES = ("i", "f", "g", "o"), ("r", "z", "n")
 LSTM_NATIVE = ("seed000", "standard")
 
@@ -85,12 +87,6 @@ def build(torch) -> dict[str, Any]:
                                reduction="none").reshape(T, N)
 
     return {"simple_rnn": simple_rnn, "lstm": lstm, "gru": gru, "gru_softmax_ce": gru_softmax_ce}
-
-
-def _named(params, gates, peep):
-    names = ([f"W_{k}" for k in gates] + [f"U_{k}" for k in gates] + [f"b_{k}" for k in gates]
-             + (["P_i", "P_f", "P_o"] if peep else ["b_hn"]))
-    return dict(zip(names, params))
 
 
 def _lstm_composed(torch, x, h0, c0, p, form):
