@@ -22,7 +22,7 @@ from adapters.derivatives import DEFAULT_ROUTES
 
 from .derivatives import DTYPES, EXAMPLES, KINDS, fd_witness, DerivativeOutcome, check_names, parse_check, run_derivative_example
 from .records import Record, repro_command
-from .runner import _composed, _key, _precision, _skip_reason, _stats, hypothesis_settings
+from .runner import hypothesis_settings
 from .strategies import SEED_MAX, example_strategy, shape_pool
 
 ORDERS = ("1", "jvp", "hvp")
@@ -52,6 +52,47 @@ def parse_orders(text: str | None, profile: str | None = None) -> tuple[str, ...
 
 class DerivativeFailure(AssertionError):
     pass
+
+
+# Small helpers of the record (the first-order runner has its own; kept apart on purpose so
+# that either can change without the other).
+def _key(rules) -> str:
+    return ",".join(f"{k}={v}" for k, v in rules.items())
+
+
+def _stats(c) -> dict:
+    return dict(max_abs_err=c.max_abs_err, max_rel_err=c.max_rel_err, tolerance=c.tolerance,
+                ratio=c.ratio, worst_index=list(c.worst_index) if c.worst_index else None,
+                got=c.got, expected=c.expected)
+
+
+def _composed(adapter, case) -> bool:
+    try:
+        return bool(adapter.is_composed(case.spec.name, case.variant.attrs))
+    except TypeError:
+        return bool(adapter.is_composed(case.spec.name))
+
+
+def _skip_reason(case, adapter) -> str | None:
+    reason = adapter.unavailable_reason() or (
+        None if case.dtype in case.spec.dtypes else f"{case.spec.name} is not specified for {case.dtype}")
+    reason = reason or adapter.device_reason(case.device)
+    if reason:
+        return reason
+    if not adapter.supports(case.spec.name):
+        return f"{adapter.name} has no implementation of {case.spec.name}"
+    check = getattr(adapter, "unsupported_reason", None)
+    return check(case.spec.name, case.variant.attrs) if check else None
+
+
+def _precision(case, adapter) -> dict:
+    from .execute import arithmetic
+
+    setter = getattr(adapter, "set_precision", None)
+    if setter:
+        setter(case.precision)
+    flags = getattr(adapter, "precision_flags", lambda: {})()
+    return {"mode": case.precision, "arithmetic": arithmetic(case, adapter), "flags": flags}
 
 
 @dataclass
