@@ -38,3 +38,8 @@ SQUARED_ERROR_NEAR_OVERFLOW = Variant(
     "near_overflow", domains={"x": Uniform(-60.0, 60.0), "t": Uniform(-60.0, 60.0)},
     dims={"N": (1, 3), "D": (1, 4)}, dtypes=("float16",),
     note="|t − x| <= 120 over <= 4 elements: the loss reaches 57,600 of float16's 65,504")
+# layer_norm[long]: dγ and dβ sum over the N·T = 4096 rows (a bfloat16 running sum stalls at
+# 256 and any input-type accumulation errs by many u); the quick profile's only long rows
+# for the normalization backward.
+LAYER_NORM_LONG = Variant("long,eps=1e-5", {"eps": 1e-5}, dims={"N": (1, 1), "T": (4096, 4096), "D": (4, 8)},
+                          dtypes=LOW, note="4096 rows: the parameter gradients are long sums")

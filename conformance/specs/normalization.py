@@ -25,6 +25,7 @@ from __future__ import annotations
 from ..domains import Distinct, NonZero, Uniform
 from ..spec import CONST, PARAM, REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
 from .common import LONG, SHORT
+from .low_precision import LAYER_NORM_LONG
 
 NORMALIZING = Tolerance(forward=64, grad=128)
 X = Distinct(-3.0, 3.0)
@@ -94,7 +95,7 @@ SPECS: tuple[ModuleSpec, ...] = (
                           "estimates the true mean and variance of distributions through "
                           "per-layer statistics (the activations) instead of per-minibatch.\""),
                "y = γ ⊙ (x − μ)/√(σ² + ε) + β over the last axis",
-               variants=(EPS,), tolerance=NORMALIZING, arithmetic=REDUCTION),
+               variants=(EPS, LAYER_NORM_LONG), tolerance=NORMALIZING, arithmetic=REDUCTION),
     ModuleSpec("instance_norm", "normalization", _affine(IMG, ("C",)), maps,
                variant_of("3rd paragraph: \"IN uses per-channel statistics, thus removing the "
                           "cross-channel information in LN\""),
