@@ -21,6 +21,7 @@ def _entry(db, case_id):
     return db / (hashlib.sha256(case_id.encode()).hexdigest()[:20] + ".json")
 
 
+@pytest.mark.slow
 def test_random_seed_is_printed_and_recorded(tmp_path):
     proc = conformance("run", "--frameworks", "numpy", "--modules", "relu", "--dtypes", "float64",
                        "--devices", "cpu", "--seed", "random", "--cache-dir", str(tmp_path / "c"),
