@@ -133,8 +133,9 @@ def quick_classes(spec, variant) -> tuple[SizeClass, ...]:
     classes = tuple(c for c in sizes.classes(variant.attrs) if c.quick)
     if not classes:
         return ()
-    v = len(spec.variants)
-    i = next((k for k, other in enumerate(spec.variants) if other.name == variant.name), 0)
+    plain = [other for other in spec.variants if not getattr(other, "dims", None)]  # sized ones
+    v = len(plain)
+    i = next((k for k, other in enumerate(plain) if other.name == variant.name), 0)
     if v >= len(classes):
         return (classes[i % len(classes)],)
     return tuple(c for j, c in enumerate(classes) if j % v == i % v)
