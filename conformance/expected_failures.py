@@ -112,6 +112,14 @@ EXPECTED: tuple[Expected, ...] = (
              "tensorflow: forward mode through keras.layers.MultiHeadAttention inherits the "
              "float32-rounded 1/√key_dim of the first-order entry above (J v off by ~1.7e-8 "
              "relative in float64)"),
+    Expected("scaled_dot_product_attention*-jax-float64-*",
+             tuple(f"{kind}:{arg}@{route}" for arg in ("q", "k", "v", "bias")
+                   for kind, route in (("jvp", "jvp"), ("jvp", "linearize"), ("hvp", "fwd_over_rev"),
+                                       ("hvp", "rev_over_rev"), ("jvp", "linearize~jvp"),
+                                       ("hvp", "rev_over_rev~fwd_over_rev"))),
+             "jax: jax.nn.dot_product_attention's float32 softmax (the first-order entry above) "
+             "gives forward mode and both second-order routes float32 accuracy in float64 "
+             "(J v off by up to ~2e-5 relative at small elements; the routes differ by it too)"),
     Expected("multi_head_attention[fully-padded,weights]-torch-*",
              tuple(f"{kind}:{arg}@{route}" for arg in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
                                                         "b_k", "b_v", "w_o", "b_o")
