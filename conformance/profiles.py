@@ -27,14 +27,19 @@ class Profile:
     # long reductions they would exercise are measured by the accumulation probes
     # (8192-long reductions per family) and the ``long`` variants; the full profile runs both.
     low_precision_sizes: bool = True
+    # How many shapes of the small pool bfloat16/float16 cases draw from (None: all): the
+    # largest first. JAX compiles every primitive anew per dtype and shape, so in the quick
+    # profile one shape per low-precision case keeps their cost below float32's.
+    low_precision_shapes: int | None = None
 
 
 PROFILES = {
     "quick": Profile("quick", 6, False, ("eager",),
-                     "6 examples per case (3 in bfloat16/float16, without the large shapes), shapes "
+                     "6 examples per case (3 in bfloat16/float16, at the pool's largest shape, no large-shape "
+                     "search), shapes "
                      "from a 3-shape pool, "
                      "eager mode (CI gate)", low_precision_examples=3,
-                     low_precision_sizes=False),
+                     low_precision_sizes=False, low_precision_shapes=1),
     "full": Profile("full", 60, True, ("eager", "compiled"),
                     "60 examples per case, freely drawn shapes, eager and compiled modes"),
 }

@@ -83,7 +83,7 @@ def search(body, case, profile, base: settings, *, seed: int, failure=AssertionE
     single_threaded()  # the references' small matmuls (references/_blas.py)
     small = shape_pool(small_ranges(case.spec, case.variant))
     classes = [c.point for c in all_classes(case.spec, case.variant)]
-    values = example_strategy(case.spec, case.variant, profile)
+    values = example_strategy(case.spec, case.variant, profile, case.dtype)
     try:
         hypothesis_seed(seed)(base(given(example=values)(body)))()
     except failure as exc:

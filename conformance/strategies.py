@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from .profiles import Profile
 from .sizes import all_classes
 from .representable import distinct_rounded, rounded
+from .spec import UNIT_ROUNDOFF
 from .spec import ModuleSpec, Variant
 
 SEED_MAX = 2**32 - 1
@@ -37,19 +38,25 @@ def _free(ranges: Mapping[str, tuple[int, int]]) -> st.SearchStrategy:
     return st.fixed_dictionaries({k: st.integers(lo, hi) for k, (lo, hi) in ranges.items()})
 
 
-def dims_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st.SearchStrategy:
+def dims_strategy(spec: ModuleSpec, variant: Variant, profile: Profile,
+                  dtype: str | None = None) -> st.SearchStrategy:
     """The quick profile: the small shape pool (its large shapes run in the sizes run,
     ``conformance.search``). The full profile: free small dims, or free dims inside one of
     the module's size classes (``conformance.sizes``); Hypothesis shrinks toward the first,
     the small ranges, then toward each range's low end."""
     ranges = {**spec.dims(variant.attrs), **getattr(variant, "dims", {})}
     if not profile.free_shapes:
-        return st.sampled_from(shape_pool(ranges))
+        pool = shape_pool(ranges)
+        if dtype in UNIT_ROUNDOFF and getattr(profile, "low_precision_shapes", None):
+            # bfloat16/float16 in the quick profile: the largest shapes (longest reductions)
+            pool = pool[1:1 + profile.low_precision_shapes] or pool
+        return st.sampled_from(pool)
     return st.one_of(_free(ranges), *(_free(c.ranges) for c in all_classes(spec, variant)))
 
 
-def example_strategy(spec: ModuleSpec, variant: Variant, profile: Profile) -> st.SearchStrategy:
-    return st.fixed_dictionaries({"dims": dims_strategy(spec, variant, profile),
+def example_strategy(spec: ModuleSpec, variant: Variant, profile: Profile,
+                     dtype: str | None = None) -> st.SearchStrategy:
+    return st.fixed_dictionaries({"dims": dims_strategy(spec, variant, profile, dtype),
                                   "seed": st.integers(0, SEED_MAX)})
 
 
