@@ -154,6 +154,16 @@ EXPECTED: tuple[Expected, ...] = (
                "the roundings of stored gate values cancel. Not yet traced to one op; the "
                "reference agrees with finite differences and torch passes")
       for dtype in ("bfloat16", "float16")),
+    Expected("lstm[form=peephole*-tensorflow-bfloat16-*",
+             ("forward:y", "forward:h_T", "forward:c_T", "grad:x", "grad:h0", "grad:c0")
+             + tuple(f"grad:{p}_{g}" for p in ("W", "U", "b") for g in "ifgo")
+             + ("grad:P_i", "grad:P_f", "grad:P_o"),
+             "tensorflow (the peephole LSTM composed from tf ops) in bfloat16: every step stores "
+             "h_t and c_t in bfloat16, so the state's rounding compounds over T = 64 steps (c_T "
+             "off by 4 %, gradients by up to 1.8× the tolerance); torch's kernels pass the same "
+             "shapes, and float16 (3 more bits) passes. The model's fixed roundings count does "
+             "not grow with T: who is wrong is open — a bfloat16 recurrence stores its state "
+             "in bfloat16 — until the recurrent LowPrecision counts roundings per step"),
     Expected("sum[near_overflow]-tensorflow-float16-*", ("forward",),
              "tensorflow: tf.reduce_sum in float16 on CPU accumulates in float16: prefix sums "
              "past 65,504 overflow to inf where the exact total (and a float32 accumulator's) is "
