@@ -148,7 +148,7 @@ def run_fresh(argv: list[str], timeout: float = REPLAY_TIMEOUT_S) -> tuple[int |
                               cwd=root)
     except subprocess.TimeoutExpired:
         return None, f"still running after {timeout:.0f} s (stopped)"
-    return proc.returncode, _tail(proc.stdout + proc.stderr)
+    return proc.returncode, proc.stdout + proc.stderr
 
 
 def _tail(text: str, lines: int = 8) -> str:
@@ -188,9 +188,9 @@ class Replays:
             return (f"replayed in a fresh process: crashed again ({describe_exit(code, '')})"
                     + (f"; {check}" if check else ""))
         if code is None:
-            return f"replayed in a fresh process: {out}"
+            return f"replayed in a fresh process: {_tail(out)}"
         return (f"replayed in a fresh process: no crash (exit {code}) — the crash depends on "
-                f"what ran before it in the worker; output: {out[-300:]}")
+                f"what ran before it in the worker; output: {_tail(out)[-300:]}")
 
     def snippet(self, entry) -> tuple[int | None, str]:
         if entry.id not in self.snippets:
@@ -215,7 +215,7 @@ def known_crash_note(case_id: str, example, replay: str, replays: Replays) -> di
     elif crashed:
         verdict = f"the snippet crashes ({describe_exit(code, '')}) but without '{entry.signature}'"
     else:
-        verdict = f"the snippet does not crash here (exit {code}): {out[-200:]}"
+        verdict = f"the snippet does not crash here (exit {code}): {_tail(out)[-200:]}"
     return {"id": entry.id, "summary": entry.summary, "result": verdict, "snippet": entry.code.strip(),
             "reproduces": same}
 
