@@ -12,7 +12,7 @@ EXPECTED_MODULES = ["add", "multiply", "sum", "max", "switch", "relu", "leaky_re
 @pytest.mark.parametrize("option, value, listed", [
     ("--modules", "elu,nope", "softmax_cross_entropy"),
     ("--frameworks", "mxnet", "tensorflow"),
-    ("--dtypes", "float16", "float32"),
+    ("--dtypes", "float8", "bfloat16"),
     ("--devices", "tpu", "gpu"),
     ("--profile", "slow", "quick"),
 ])
