@@ -21,18 +21,20 @@ measured), an all-zero integer padding as 'VALID', other integer paddings as exp
 [[0, 0], [lo, hi], ..., [0, 0]]; Conv3D takes strings only, so there it is ``tf.pad`` +
 VALID and the case is reported as composed.
 
-CPU limits measured with TF 2.21 in eager mode (XLA, in compiled mode, runs all of them):
-the gradient of a grouped Conv2D (Conv2DBackpropInput) raises "Gradients for grouped
-convolutions are not supported on CPU" in float64 or with an explicit padding (float32
-with 'SAME'/'VALID' works); Conv2DBackpropInput raises "Current CPU implementations do not
-yet support dilation rates larger than 1" for float64 or explicit paddings (float32 with
-'SAME'/'VALID' works); Conv3D rejects groups > 1 ("input and filter must have the same
-depth") and dilation > 1 outside space_to_batch ("only supports dilated rates of 1").
-Those cases raise ``Unsupported`` (a skip naming the limit) on CPU in eager mode.
+CPU limits in eager mode (XLA, in compiled mode, runs all of them): the gradient of a
+grouped Conv2D (Conv2DBackpropInput) may raise "Gradients for grouped convolutions are not
+supported on CPU", and a strided dilated one "Current CPU implementations do not yet
+support dilation rates larger than 1"; whether they do depends on the build, the CPU,
+the dtype and the padding (with TF 2.21 both were seen to work in float32 with
+'SAME'/'VALID' on one machine and to fail on another), so they are probed per process
+(``_probe``). Conv3D rejects groups > 1 ("input and filter must have the same depth") and
+dilation > 1 outside space_to_batch ("only supports dilated rates of 1") everywhere.
+Those cases raise ``Unsupported`` (a skip quoting the limit) on CPU in eager mode.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from .. import layout
@@ -55,24 +57,51 @@ def composed(module: str, attrs: Mapping[str, Any]) -> bool | None:
     return None
 
 
-def _cpu_limit(n, dtype, groups, depthwise, strided_dilation, explicit) -> str | None:
-    """Why TF's CPU kernels (eager) cannot run this convolution and its gradient, or None."""
+def _cpu_limit(tf, n, dtype, groups, depthwise, strided_dilation, explicit) -> str | None:
+    """Why TF's CPU kernels (eager) cannot run this convolution and its gradient, or None.
+
+    Conv3D's limits hold for every build. The Conv2D gradient limits (grouped, or strided
+    and dilated) depend on the build and the CPU (they pass through oneDNN where it has a
+    kernel): they are measured once per process, dtype and padding kind on a tiny
+    convolution (``_probe``), and the skip quotes TensorFlow's own error."""
     if groups > 1 and not depthwise:
         if n == 3:
             return "tf: CPU Conv3D rejects groups > 1 ('input and filter must have the same depth')"
-        if dtype == "float64":
-            return ("tf: on CPU the gradient of a grouped Conv2D is float32-only "
-                    "('Gradients for grouped convolutions are not supported on CPU')")
-        if explicit:
-            return ("tf: on CPU the gradient of a grouped Conv2D with an explicit padding is "
-                    "not implemented ('Gradients for grouped convolutions are not supported on CPU')")
+        return _probe(tf, "grouped", dtype, explicit)
     if strided_dilation:
         if n == 3:
             return "tf: CPU Conv3D supports dilation > 1 only through space_to_batch, i.e. stride 1"
-        if dtype == "float64" or explicit:
-            return ("tf: CPU Conv2DBackpropInput: 'Current CPU implementations do not yet support "
-                    "dilation rates larger than 1' (float64, or an explicit padding)")
+        return _probe(tf, "strided-dilated", dtype, explicit)
     return None
+
+
+_PROBED: dict[tuple, str | None] = {}
+
+
+def _probe(tf, kind: str, dtype: str, explicit: bool) -> str | None:
+    """None when this process's CPU kernels differentiate a tiny Conv2D of ``kind``
+    ('grouped': 2 groups; 'strided-dilated': stride 2, dilation 2) in ``dtype``, else
+    TensorFlow's error, as a skip reason."""
+    key = (kind, dtype, explicit)
+    if key not in _PROBED:
+        grouped = kind == "grouped"
+        x = tf.ones((1, 7, 7, 2), dtype=dtype)
+        w = tf.ones((3, 3, 1 if grouped else 2, 2), dtype=dtype)
+        pad = [[0, 0], [1, 1], [1, 1], [0, 0]] if explicit else "VALID"
+        stride, dilation = ((1, 1), (1, 1)) if grouped else ((2, 2), (2, 2))
+        try:
+            with tf.device("/CPU:0"), tf.GradientTape() as tape:
+                tape.watch([x, w])
+                y = tf.nn.conv2d(x, w, (1, *stride, 1), pad, dilations=(1, *dilation, 1))
+            tape.gradient(y, [x, w])
+            _PROBED[key] = None
+        except tf.errors.OpError as exc:
+            text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(exc.message)).strip()
+            first = text.splitlines()[0][:160] if text else type(exc).__name__
+            _PROBED[key] = (f"tf: this CPU build has no {kind} Conv2D gradient in {dtype}"
+                            f"{' with an explicit padding' if explicit else ''} "
+                            f"(measured on a 7x7 probe: {first!r})")
+    return _PROBED[key]
 
 
 def _tuple(value, n):
@@ -97,7 +126,7 @@ def build(tf) -> dict[str, Any]:
         strided_dilation = max(s) > 1 and max(d) > 1 and not depthwise
         explicit = _explicit(padding)
         if tf.executing_eagerly() and "CPU" in x.device:
-            reason = _cpu_limit(n, x.dtype.name, groups, depthwise, strided_dilation, explicit)
+            reason = _cpu_limit(tf, n, x.dtype.name, groups, depthwise, strided_dilation, explicit)
             if reason:
                 raise Unsupported(reason)
         pad = (padding.upper() if isinstance(padding, str) else
