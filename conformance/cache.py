@@ -1,7 +1,9 @@
 """The suite's warm caches: one directory, on by default.
 
-``.cache/gradient-conformance/`` under the working directory, or ``--cache-dir DIR``, or
-the environment variable ``GRADIENT_CONFORMANCE_CACHE``; ``--no-cache`` switches every
+``gradient-conformance/`` in the user's cache directory (``$XDG_CACHE_HOME``, else
+``~/.cache``: every checkout and every run of a machine shares it, as pip's and JAX's own
+caches do), or ``--cache-dir DIR``, or the environment variable
+``GRADIENT_CONFORMANCE_CACHE``; ``--no-cache`` switches every
 cache off. The run publishes the resolved directory in that environment variable (an
 empty value: caching off) before any framework is loaded and before xdist starts its
 workers, so each adapter finds it with ``adapters.cache.cache_dir(name)`` and puts its
@@ -24,7 +26,8 @@ from pathlib import Path
 
 from adapters.cache import ENV, cache_dir  # noqa: F401  (one name for both sides)
 
-DEFAULT = Path(".cache") / "gradient-conformance"
+DEFAULT = (Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+           / "gradient-conformance")
 DATABASE_ENV = "GRADIENT_CONFORMANCE_DATABASE"  # the run's example database ("": none)
 
 

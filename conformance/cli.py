@@ -28,6 +28,18 @@ EXAMPLES = """examples:
 """
 
 
+def default_workers() -> int:
+    """One xdist worker per CPU this process may use, at most 4 (each worker loads every
+    selected framework: about 3-4 GiB with all of them)."""
+    import os
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m conformance",
@@ -71,8 +83,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="replace entries of a built-in adapter's op table with MODULE's "
                      "build(framework) or OPS (your own kernels; repeatable)")
     run.add_argument("--out", default="reports/latest", help="output directory (default: reports/latest)")
-    run.add_argument("--workers", type=int, default=1, help="pytest-xdist worker processes (default: 1; "
-                     "a framework that kills a worker costs one case, recorded as framework-crash)")
+    run.add_argument("--workers", type=int, default=default_workers(), help="pytest-xdist worker "
+                     f"processes (default: one per CPU this process may use, at most 4: here "
+                     f"{default_workers()}; a framework that kills a worker costs one case, recorded "
+                     "as framework-crash; results.json is the same for any count)")
     run.add_argument("--bench", action="store_true", help="also time the selected modules (default "
                      "modules: the quick benchmark set) and put the timings into the same report; "
                      "writes DIR/bench.json beside results.json")
@@ -198,10 +212,10 @@ def cmd_run(args) -> int:
     if args.max_examples:
         opts.append(f"--cf-max-examples={args.max_examples}")
     opts += [f"--cf-adapter={a}" for a in args.adapter]
+    opts += [f"--cf-ops={o}" for o in args.ops]
     from .cli_ci import run_options
 
     opts += run_options(args)
-    opts += [f"--cf-ops={o}" for o in args.ops]
     if args.workers < 1:
         raise UsageError("--workers must be at least 1 (the cases run in worker processes, so "
                          "that a crashing framework costs one case, not the run)")

@@ -32,7 +32,7 @@ def add_run_options(run) -> None:
                      "directory) whose per-case duration_s balance --shard (default: an estimate)")
     run.add_argument("--cache-dir", metavar="DIR", help="the suite's cache directory: compile "
                      "caches and the example database of --seed random runs (default: $GRADIENT_CONFORMANCE_CACHE, "
-                     "else .cache/gradient-conformance)")
+                     "else ~/.cache/gradient-conformance, or $XDG_CACHE_HOME's)")
     run.add_argument("--no-cache", action="store_true", help="use no cache: every program compiles "
                      "afresh (results are the same either way)")
     run.add_argument("--database", metavar="DIR", help="example database: failing examples are "

@@ -13,6 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def conformance(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """The CLI as a user runs it; a ``run`` gets one worker unless it asks for more (the
+    default, one per CPU, would multiply the processes of a test run under ``-n 2``)."""
+    if args and args[0] == "run" and "--workers" not in args and "--" not in args:
+        args = (*args, "--workers", "1")
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.run([sys.executable, "-m", "conformance", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)

@@ -54,3 +54,13 @@ def test_repro_rejects_bad_case_ids():
     assert proc.returncode == 2 and "not a case id" in proc.stderr
     proc = conformance("repro", "nope-torch-float32-cpu", "--example", '{"dims":{},"seed":0}')
     assert proc.returncode == 2 and "unknown module 'nope'" in proc.stderr
+
+
+def test_default_workers_is_one_per_usable_cpu_at_most_four():
+    import os
+
+    from conformance.cli import _parser, default_workers
+
+    cpus = len(os.sched_getaffinity(0))
+    assert default_workers() == max(1, min(cpus, 4))
+    assert _parser().parse_args(["run"]).workers == default_workers()
