@@ -15,7 +15,7 @@ know:
   check of that case, verdict ``framework-crash``, with the exit status or signal, the
   fatal-error report, the example being run, a ``repro`` command, and the outcome of
   replaying that command in a fresh process (``replay``); where a plain-framework snippet
-  of ``conformance.known_crashes`` matches the case, it is run too, and the record says
+  of ``conformance.known`` matches the case, it is run too, and the record says
   whether it reproduces the same crash.
 """
 
@@ -200,7 +200,7 @@ class Replays:
 
 def known_crash_note(case_id: str, example, replay: str, replays: Replays) -> dict | None:
     """Run the matching plain-framework snippet (if any) and say what it showed."""
-    from .known_crashes import find
+    from .known import find_crash as find
 
     entry = find(case_id, (example or {}).get("dims", {}))
     if entry is None:

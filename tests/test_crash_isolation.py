@@ -57,7 +57,7 @@ def test_workers_below_one_is_a_usage_error(tmp_path):
 
 
 def test_known_crash_is_claimed_only_when_its_snippet_reproduces_it(monkeypatch):
-    from conformance import crashes, known_crashes
+    from conformance import crashes, known as known_crashes
 
     aborts = known_crashes.KnownCrash(
         "planted", "numpy", "softmax-aborting-*", lambda dims: dims.get("D", 0) >= 3,
@@ -66,7 +66,7 @@ def test_known_crash_is_claimed_only_when_its_snippet_reproduces_it(monkeypatch)
     quiet = known_crashes.KnownCrash("quiet", "numpy", "tanh-aborting-*", lambda dims: True,
                                      "planted check failed", "does not crash", "print('fine')")
     monkeypatch.setattr(known_crashes, "KNOWN_CRASHES", (aborts, quiet))
-    assert known_crashes.find("softmax-aborting-float32-cpu", {"D": 2}) is None
+    assert known_crashes.find_crash("softmax-aborting-float32-cpu", {"D": 2}) is None
     replays = crashes.Replays()
     yes = crashes.known_crash_note("softmax-aborting-float32-cpu", {"dims": {"D": 3}},
                                    "crashed again; planted check failed", replays)
