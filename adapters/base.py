@@ -270,6 +270,16 @@ class Adapter:
             raise Unsupported(reason)
         return dict(attrs)
 
+    def prepare_derivatives_call(self, module: str, args, names, wrt, attrs: Mapping[str, Any],
+                                 dtype: str, device: str, mode: str) -> dict[str, Any]:
+        """``prepare_call`` for the forward-mode and second-order routes, which judge a
+        variant whose randomness the framework draws on its injected-argument twin."""
+        kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
+        if kw.get(DRAWS_RANDOMNESS):
+            raise Unsupported("the framework draws this variant's randomness: its derivatives "
+                              "are checked on the injected-argument variant")
+        return kw
+
     # -- forward mode and second order (adapters/derivatives.py) ---------------------------
     def derivative_routes(self) -> dict[str, tuple[str, ...]]:
         """{kind: route names}: the framework's own ways to compute ``jvp`` and ``hvp``."""

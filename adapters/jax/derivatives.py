@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import Unsupported
 from ..common import freeze
 from ..derivatives import attempt
 
@@ -84,10 +83,7 @@ def _numpy(value):
 
 def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
                 dtype, device="cpu", mode="eager", seed=0):
-    kw = adapter.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
-    if kw.get("native"):
-        raise Unsupported("the framework draws this variant's randomness: its derivatives "
-                          "are checked on the injected-argument variant")
+    kw = adapter.prepare_derivatives_call(module, args, names, wrt, attrs, dtype, device, mode)
     jax = adapter.framework
     dev = adapter._gpus()[0] if device == "gpu" else jax.devices("cpu")[0]
 

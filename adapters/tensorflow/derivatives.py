@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import Unsupported
 from ..common import as_list, freeze, own_code
 from ..derivatives import attempt
 
@@ -75,10 +74,7 @@ def _function(adapter, module, kw, names, wrt, kind, route, mode):
 
 def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
                 dtype, device="cpu", mode="eager", seed=0):
-    kw = adapter.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
-    if kw.get("native"):
-        raise Unsupported("the framework draws this variant's randomness: its derivatives "
-                          "are checked on the injected-argument variant")
+    kw = adapter.prepare_derivatives_call(module, args, names, wrt, attrs, dtype, device, mode)
     tf = adapter.framework
     multiple = isinstance(cotangent, (tuple, list))
     diff_names = [n for n in names if n in wrt]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import Unsupported
 from ..common import as_list, freeze, own_code
 from ..derivatives import attempt, split_args
 
@@ -84,10 +83,7 @@ def _numpy(value):
 
 def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
                 dtype, device="cpu", mode="eager", seed=0):
-    kw = adapter.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
-    if kw.get("native"):
-        raise Unsupported("the framework draws this variant's randomness: its derivatives "
-                          "are checked on the injected-argument variant")
+    kw = adapter.prepare_derivatives_call(module, args, names, wrt, attrs, dtype, device, mode)
     torch = adapter.framework
     dev = torch.device("cuda" if device == "gpu" else "cpu")
 
