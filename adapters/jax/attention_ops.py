@@ -19,21 +19,15 @@ multi-head layer).
 from __future__ import annotations
 
 from typing import Any
+from .optional import has_flax
 
 IMPLEMENTATION = {"math": "xla", "default": None, "flash": "cudnn"}
 NO_FLAX = "JAX has no multi-head attention layer of its own; the flax extra is not installed"
 
 
-def _has_flax() -> bool:
-    try:
-        import flax.linen  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 def unsupported(module: str, attrs) -> str | None:
-    if module == "multi_head_attention" and not _has_flax():
+    if module == "multi_head_attention" and not has_flax():
         return NO_FLAX
     if module == "multi_head_attention" and attrs.get("need_weights"):
         return ("flax: MultiHeadDotProductAttention has no weights-returning path (it only sows "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import DRAWS_RANDOMNESS
+from .optional import has_flax
 
 
 # No native op in jax: composed from jax.numpy / lax primitives.
@@ -13,16 +14,9 @@ COMPOSED = frozenset({"switch", "cross_entropy", "squared_error", "softmax_cross
 NO_FLAX = "JAX has no native dropout op; the flax extra (flax.linen.Dropout) is not installed"
 
 
-def _has_flax() -> bool:
-    try:
-        import flax.linen  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 def unsupported(module: str, attrs) -> str | None:
-    if module == "dropout" and attrs.get(DRAWS_RANDOMNESS) and not _has_flax():
+    if module == "dropout" and attrs.get(DRAWS_RANDOMNESS) and not has_flax():
         return NO_FLAX
     return None
 

@@ -10,22 +10,16 @@ E[x²] − E[x]², clipped at 0) times γ plus β. The flax paths are untested w
 from __future__ import annotations
 
 from typing import Any, Mapping
+from .optional import has_flax
 
 NO_FLAX = "JAX has no batch norm of its own; the flax extra is not installed"
 FLAX_NATIVE = {"batch_norm", "batch_norm_running_stats", "layer_norm", "group_norm"}
 MODULES = FLAX_NATIVE | {"instance_norm"}
 
 
-def _has_flax() -> bool:
-    try:
-        import flax.linen  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
 
 def unsupported(module: str, attrs: Mapping[str, Any]) -> str | None:
-    if module in ("batch_norm", "batch_norm_running_stats") and not _has_flax():
+    if module in ("batch_norm", "batch_norm_running_stats") and not has_flax():
         return NO_FLAX
     return None
 
@@ -36,12 +30,12 @@ def composed(module: str, attrs: Mapping[str, Any]) -> bool | None:
         return None
     if module == "instance_norm":
         return True
-    return module in ("layer_norm", "group_norm") and not _has_flax()
+    return module in ("layer_norm", "group_norm") and not has_flax()
 
 
 def build(jax) -> dict[str, Any]:
     jnp = jax.numpy
-    flax = _has_flax()
+    flax = has_flax()
 
     def channel(v, ndim):
         return jnp.reshape(v, (1, -1) + (1,) * (ndim - 2))
