@@ -77,6 +77,11 @@ class Adapter:
     # Set by ``set_precision('autocast')``: run the op under the framework's bfloat16 mixed
     # precision (torch.autocast; a bfloat16 compute dtype over float32 arguments).
     autocast_mode: bool = False
+    # The mode the quick profile runs this framework in (the full profile runs every mode):
+    # the one whose first call of a new shape costs least. An eager mode that dispatches
+    # op by op without compiling is cheapest; one that compiles every primitive separately
+    # for each new shape is dearer than compiling the whole function once.
+    quick_mode: ClassVar[str] = "eager"
 
     def __init__(self) -> None:
         self._framework: Any = None

@@ -17,6 +17,10 @@ EPS = {"float16": float(np.finfo(np.float16).eps), "bfloat16": 2.0**-7, "tf32": 
        "float32": float(np.finfo(np.float32).eps), "float64": float(np.finfo(np.float64).eps)}
 
 
+CANCELLING_NOTE = ("judged at the scale of the terms that cancel in it (the reference's response "
+                   "to one rounding of every input: conformance/sensitivity.py)")
+
+
 @dataclass
 class CheckResult:
     """The outcome of one check (``forward``, ``grad:x``, ...) on one example."""
@@ -44,14 +48,20 @@ class CheckResult:
                 + (f"; {self.detail}" if self.detail else ""))
 
 
-def tolerance_array(expected: np.ndarray, dtype: str, ulps: float) -> np.ndarray:
-    """``ulps * u * (|expected_i| + max_j |expected_j|)``: see ``spec.Tolerance``."""
+def tolerance_array(expected: np.ndarray, dtype: str, ulps: float,
+                    cancelling: np.ndarray | None = None) -> np.ndarray:
+    """``ulps * u * (|expected_i| + max_j |expected_j| [+ s_i])``: see ``spec.Tolerance``;
+    ``cancelling`` = s, the size of the terms that cancel in each element
+    (``conformance.sensitivity``)."""
     mag = np.abs(expected)
     scale = float(mag.max()) if mag.size else 0.0
+    if cancelling is not None:
+        mag = mag + np.where(np.isfinite(cancelling), cancelling, 0.0)
     return ulps * EPS[dtype] * (mag + scale)
 
 
-def compare(check: str, got, expected, dtype: str, ulps: float) -> CheckResult:
+def compare(check: str, got, expected, dtype: str, ulps: float,
+            cancelling: np.ndarray | None = None) -> CheckResult:
     got = np.asarray(got)
     expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
@@ -66,7 +76,8 @@ def compare(check: str, got, expected, dtype: str, ulps: float) -> CheckResult:
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.where(finite, np.abs(g - expected), np.where(same_nonfinite, 0.0, np.inf))
         err = np.where(np.isnan(err), np.inf, err)
-        tol = tolerance_array(np.where(finite, expected, 0.0), dtype, ulps)
+        tol = tolerance_array(np.where(finite, expected, 0.0), dtype, ulps,
+                              None if cancelling is None else np.broadcast_to(cancelling, expected.shape))
         ratio = np.where(err == 0, 0.0, np.where(tol > 0, err / np.where(tol > 0, tol, 1), np.inf))
         rel = np.where(err == 0, 0.0, err / np.maximum(np.abs(expected), np.finfo(np.float64).tiny))
     flat = int(np.argmax(ratio))
@@ -83,6 +94,7 @@ def compare(check: str, got, expected, dtype: str, ulps: float) -> CheckResult:
         got=float(g[worst]),
         expected=float(expected[worst]),
         error_eps=float(worst_ratio * ulps) if ulps > 0 else (0.0 if worst_ratio == 0 else float("inf")),
+        detail="" if cancelling is None else CANCELLING_NOTE,
     )
 
 

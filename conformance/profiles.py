@@ -31,15 +31,19 @@ class Profile:
     # largest first. JAX compiles every primitive anew per dtype and shape, so in the quick
     # profile one shape per low-precision case keeps their cost below float32's.
     low_precision_shapes: int | None = None
+    # Whether each framework runs in one mode only, its adapter's ``quick_mode`` (the one
+    # that compiles least), instead of every mode in ``modes``.
+    one_mode: bool = False
 
 
 PROFILES = {
-    "quick": Profile("quick", 6, False, ("eager",),
+    "quick": Profile("quick", 6, False, ("eager", "compiled"),
                      "6 examples per case (3 in bfloat16/float16, at the pool's largest shape, no large-shape "
                      "search), shapes "
                      "from a 3-shape pool, "
-                     "eager mode (CI gate)", low_precision_examples=3,
-                     low_precision_sizes=False, low_precision_shapes=1),
+                     "each framework in its cheapest mode (eager, or compiled where eager "
+                     "compiles op by op) (CI gate)", low_precision_examples=3,
+                     low_precision_sizes=False, low_precision_shapes=1, one_mode=True),
     "full": Profile("full", 60, True, ("eager", "compiled"),
                     "60 examples per case, freely drawn shapes, eager and compiled modes"),
 }

@@ -56,6 +56,9 @@ class Selection:
     profile: str = "quick"
     precisions: list[str] = field(default_factory=lambda: ["highest"])
     extra_adapters: dict[str, str] = field(default_factory=dict)
+    # framework -> the modes it runs in, where that is fewer than ``modes`` (a profile
+    # that runs each framework in its adapter's ``quick_mode`` only).
+    framework_modes: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, *, modules=None, frameworks=None, dtypes=None, devices=None, modes=None,
@@ -71,9 +74,14 @@ class Selection:
         if not fw_given and adapters:  # --adapter alone: test that adapter
             fw_given = [n for n in extra if n in {load_name(a, extra) for a in adapters}]
         devices_given = [d for d in split(devices) if d != "all"]
+        chosen_fw = _pick("framework", fw_given, known_fw)
+        per_fw: dict[str, list[str]] = {}
+        if not modes and PROFILES[profile].one_mode:
+            per_fw = {fw: [_quick_mode(fw, extra)] for fw in chosen_fw}
+            modes = ",".join(m for m in MODES if any(m in v for v in per_fw.values()))
         return cls(
             modules=_pick("module", split(modules), [s.name for s in SPECS]),
-            frameworks=_pick("framework", fw_given, known_fw),
+            frameworks=chosen_fw,
             dtypes=_pick("dtype", split(dtypes), list(DTYPES)),
             devices=_pick("device", devices_given, list(DEVICES)),
             modes=_pick("mode", split(modes), list(MODES)) if modes else list(PROFILES[profile].modes),
@@ -81,6 +89,7 @@ class Selection:
             extra_adapters=extra,
             precisions=_pick("precision", split(precision), list(PRECISIONS))
             if precision else ["highest"],
+            framework_modes=per_fw,
         )
 
     def cases(self) -> list[Case]:
@@ -89,12 +98,24 @@ class Selection:
         return [Case(BY_NAME[m], v, fw, dt, dev, mode, prec)
                 for m in self.modules for v in BY_NAME[m].variants
                 for fw in self.frameworks for dt in self.dtypes
-                for dev in self.devices for mode in self.modes for prec in self.precisions
+                for dev in self.devices for mode in self.framework_modes.get(fw, self.modes)
+                for prec in self.precisions
                 if _precision_applies(prec, BY_NAME[m], dt, dev)
                 and (not v.dtypes or dt in v.dtypes)]
 
     def adapter_spec(self, framework: str) -> str:
         return self.extra_adapters.get(framework) or BUILTIN[framework]
+
+
+def _quick_mode(framework: str, extra: dict[str, str]) -> str:
+    """The adapter's ``quick_mode`` (importing its adapter module, never the framework)."""
+    from adapters import load_adapter
+
+    try:
+        mode = load_adapter(extra.get(framework) or BUILTIN[framework]).quick_mode
+    except (ImportError, AttributeError, ValueError):
+        return MODES[0]  # an adapter that cannot load is recorded as a skip later
+    return mode if mode in MODES else MODES[0]
 
 
 def _precision_applies(precision: str, spec, dtype: str, device: str) -> bool:

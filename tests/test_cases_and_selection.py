@@ -41,11 +41,28 @@ def test_selection_defaults_and_errors():
     sel = Selection.parse()
     assert sel.devices == ["cpu", "gpu"]
     assert sel.dtypes == ["float32", "float64", "bfloat16", "float16"]
-    assert sel.modes == ["eager"] and len(sel.modules) == len(SPECS)
+    assert len(sel.modules) == len(SPECS)
     assert set(sel.frameworks) >= {"numpy", "torch", "tensorflow", "jax"}
     assert Selection.parse(devices="all").devices == ["cpu", "gpu"]
     with pytest.raises(UsageError, match="valid: .*relu"):
         Selection.parse(modules="relu,reLU")
+
+
+def test_quick_profile_runs_each_framework_in_its_adapters_quick_mode():
+    from adapters import load_adapter
+
+    sel = Selection.parse(modules="relu,conv2d")
+    modes = {}
+    for case in sel.cases():
+        modes.setdefault(case.framework, set()).add(case.mode)
+    for fw, seen in modes.items():
+        assert seen == {load_adapter(sel.adapter_spec(fw)).quick_mode}, (fw, seen)
+    assert sorted(sel.modes) == sorted({m for v in modes.values() for m in v})
+    # an explicit --modes, and the full profile, run every named mode for every framework
+    for chosen, expect in ((Selection.parse(modules="relu", modes="eager"), {"eager"}),
+                           (Selection.parse(modules="relu", profile="full"), {"eager", "compiled"})):
+        for fw in chosen.frameworks:
+            assert {c.mode for c in chosen.cases() if c.framework == fw} == expect
 
 
 def test_default_precision_cases_only_where_tf32_can_apply():

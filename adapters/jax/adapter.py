@@ -24,6 +24,11 @@ class JaxAdapter(Adapter):
     ops_package = "adapters.jax"
     # How XLA says it has no kernel for a dtype (a low-precision skip, in its words).
     no_kernel_markers = ("UNIMPLEMENTED", "Unimplemented", "not supported for dtype")
+    # Eager dispatch compiles each primitive on its own for every new shape and dtype, so a
+    # jitted function costs less on its first call (one program) and far less from the
+    # persistent cache (one lookup instead of one per primitive): measured over six modules
+    # in float32, 44 s eager vs 28 s compiled cold, 15.5 s vs 5.4 s warm.
+    quick_mode = "compiled"
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,0 +1,79 @@
+"""How much a reference value moves when its inputs move by one rounding: the scale of the
+quantities that cancel in it.
+
+The tolerance's scale ``|e_i| + max_j |e_j|`` (``spec.Tolerance``) assumes the quantities
+an element combines are no larger than the largest element of its array. Where they cancel
+— a softmax backward ``P ⊙ (dP − rowsum(dP ⊙ P))`` with near-uniform P, a bias gradient
+summed over terms of both signs — the result is far smaller than its terms, and every
+rounding of a term (of size |t|, not |e|) lands in it at full size. A backward-stable
+evaluation returns the exact value at inputs perturbed by a few roundings each, so the
+error the model must allow per rounding is the response of the value to one relative
+rounding of every input:
+
+    s_i = |f_i(x ⊙ (1 + ρ·r)) − f_i(x)| / ρ,   r_j = ±1 at random, ρ small,
+
+evaluated with the float64 reference (inputs, parameters and the cotangent all perturbed;
+for a sum of terms t_k of random sign this is ≈ (Σ t_k²)^½, the size a sum's rounding
+errors reach). The tolerance becomes ``ulps · u · (|e_i| + max|e| + s_i)``.
+
+Guards, so that the scale can only describe roundings, never excuse a wrong value:
+* it is computed only for a check that fails the plain scale (a passing check is unchanged,
+  and costs nothing);
+* linearity: the same direction at ρ and ρ/16 must give responses in the ratio 16 (within
+  a factor 2) — where a perturbation crosses a kink or a tie (ReLU at 0, tied maxima, a
+  step) the response does not shrink with ρ and that element gets no scale;
+* ρ = 2⁻²⁰ is far above float64's own rounding (2⁻⁵³) and far below any curvature the
+  domains draw, so the second-order term (ρ²) is negligible;
+* bitwise-exact checks (``ulps == 0``) never get one.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+RHO = 2.0**-20
+SHRINK = 16.0  # the second evaluation's ρ is RHO / SHRINK
+LINEAR = 2.0   # accepted deviation of the response ratio from SHRINK (a factor)
+
+
+def _perturbed(arrays: Sequence, direction: Sequence, rho: float) -> list:
+    out = []
+    for a, r in zip(arrays, direction):
+        if isinstance(a, tuple):
+            out.append(tuple(x * (1.0 + rho * d) for x, d in zip(a, r)))
+        elif isinstance(a, np.ndarray) and a.dtype.kind == "f":
+            out.append(a * (1.0 + rho * r))
+        else:
+            out.append(a)
+    return out
+
+
+def _direction(arrays: Sequence, rng: np.random.Generator) -> list:
+    def one(a):
+        if isinstance(a, tuple):
+            return tuple(one(x) for x in a)
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+            return rng.choice((-1.0, 1.0), size=a.shape)
+        return None
+    return [one(a) for a in arrays]
+
+
+def scales(fn: Callable[..., Sequence[np.ndarray]], arrays: Sequence, base: Sequence[np.ndarray],
+           seed: int = 0) -> list[np.ndarray]:
+    """Per value of ``fn(*arrays)`` (``base``, already computed), the response s_i to one
+    relative rounding of every float input, 0 where the response is not linear in ρ."""
+    direction = _direction(arrays, np.random.default_rng(seed))
+    big = fn(*_perturbed(arrays, direction, RHO))
+    small = fn(*_perturbed(arrays, direction, RHO / SHRINK))
+    out = []
+    for b, hi, lo in zip(base, big, small):
+        b = np.asarray(b, dtype=np.float64)
+        d_hi = np.abs(np.asarray(hi, dtype=np.float64) - b)
+        d_lo = np.abs(np.asarray(lo, dtype=np.float64) - b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = d_hi / d_lo
+        linear = np.isfinite(d_hi) & (d_lo > 0) & (ratio >= SHRINK / LINEAR) & (ratio <= SHRINK * LINEAR)
+        out.append(np.where(linear, d_hi / RHO, 0.0))
+    return out
