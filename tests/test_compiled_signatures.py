@@ -37,3 +37,19 @@ def test_compiled_specs_are_fully_defined():
     specs = tensor_specs(tf, compiled_signature([np.zeros((2, 3))], np.zeros((2, 5)), "float32"))
     assert specs[0][0].shape.is_fully_defined() and specs[1][0].shape.as_list() == [2, 5]
     assert specs[2].shape.as_list() == [2] and specs[2].dtype == tf.int64
+
+
+def test_torch_compiled_mode_allows_the_graphs_free_shapes_need():
+    """Dynamo specialises dims of size 0/1, so the full profile's shapes need up to 2⁴
+    graphs of one function: the compiled mode must raise the per-function limit (default
+    8, which ended conv2d's full-profile cases in FailOnRecompileLimitHit) and keep failing
+    loudly rather than falling back to eager."""
+    pytest.importorskip("torch")
+    from adapters.torch import TorchAdapter
+    from adapters.torch.adapter import RECOMPILE_LIMIT
+
+    adapter = TorchAdapter()
+    adapter._forward("relu", {}, ("x",), ("x",), "float32", "cpu", "compiled")
+    cfg = adapter.framework._dynamo.config
+    assert cfg.recompile_limit >= RECOMPILE_LIMIT >= 2**4
+    assert cfg.fail_on_recompile_limit_hit is True

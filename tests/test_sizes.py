@@ -19,7 +19,7 @@ from conformance.spec import GROWTH
 from conformance.specs import BY_NAME, SPECS
 from conformance.strategies import shape_pool, shapes_of
 
-SIZED_FAMILIES = {"basic", "pooling", "linear", "normalization", "recurrent"}
+SIZED_FAMILIES = {"basic", "pooling", "linear", "normalization", "recurrent", "attention"}
 SIZED = [s for s in SPECS if s.sizes is not None]
 
 

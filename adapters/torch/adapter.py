@@ -109,9 +109,20 @@ class TorchAdapter(Adapter):
             # Never fall back to eager silently: a limit hit must show up as an error.
             if hasattr(cfg, "fail_on_recompile_limit_hit"):
                 cfg.fail_on_recompile_limit_hit = True
+            # Dynamo specialises every dimension of size 0 or 1 even with dynamic shapes, so
+            # the full profile's freely drawn shapes (N, C, H, W each 1 or more) legitimately
+            # need up to 2⁴ graphs of one function per dtype: more than the default limit
+            # of 8 (which then raised FailOnRecompileLimitHit). A limit per function that
+            # the draws cannot reach; ``accumulated`` bounds the whole process as before.
+            for name in ("recompile_limit", "cache_size_limit"):
+                if hasattr(cfg, name) and getattr(cfg, name) < RECOMPILE_LIMIT:
+                    setattr(cfg, name, RECOMPILE_LIMIT)
             name = f"forward_{module}_{len(self._compiled)}"
             fn = self._compiled[key] = torch.compile(own_code(forward, name), fullgraph=True)
         return fn
+
+
+RECOMPILE_LIMIT = 64
 
 
 def _numpy(tensor) -> np.ndarray:

@@ -126,7 +126,10 @@ def _v(name, note="", **attrs):
 # modules the attributes whose framework code paths differ from Conv-2D's.
 CONV1D = (_v("k=3,s=2,p=1", kernel=3, stride=2, padding=1),
           _v("k=2,same", kernel=2, padding="same"),
-          _v("k=3,d=2,depthwise,no-bias", kernel=3, dilation=2, groups=3, bias=False))
+          _v("k=3,d=2,depthwise,no-bias", kernel=3, dilation=2, groups=3, bias=False),
+          _v("k=3,d=8,p=8", kernel=3, dilation=8, padding=8,
+             note="a receptive field of 17 (padding = dilation keeps the length): most taps "
+                  "read padding at the small lengths"))
 
 CONV2D = (_v("k=3", kernel=3),
           _v("k=2x3,s=(2,1),p=(1,0),no-bias", kernel=(2, 3), stride=(2, 1), padding=(1, 0), bias=False),
@@ -136,7 +139,9 @@ CONV2D = (_v("k=3", kernel=3),
             note="001 'Conv-2D': padding = dilation = 2 preserves the size (for kernel 3, not 5)"),
           _v("k=3,s=2,d=2,valid", kernel=3, stride=2, dilation=2, padding="valid"),
           _v("k=3,g=2", kernel=3, groups=2),
-          _v("k=3,depthwise", kernel=3, groups=3))
+          _v("k=3,depthwise", kernel=3, groups=3),
+          _v("k=3,d=(1,8),p=(1,8)", kernel=3, dilation=(1, 8), padding=(1, 8),
+             note="a receptive field of 17 along W only (per-axis dilation)"))
 
 CONV3D = (_v("k=3,s=2,p=1,no-bias", kernel=3, stride=2, padding=1, bias=False),
           _v("k=2,same", kernel=2, padding="same"),

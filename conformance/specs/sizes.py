@@ -23,7 +23,9 @@ corner, the full profile draws inside it; every point of a box crosses its thres
 * convolutions: ``image`` (spatial past 32; 1-D L = 1031), ``channels`` (C and M past 64:
   channel-blocked kernels; the weight passes 32,768 elements), ``batch`` N = 66. A
   convolution variant runs one of them in the quick profile (see ``conformance.sizes``),
-  every one in the full profile.
+  every one in the full profile. ``field>=16`` (a dilated kernel extent of 16+: taps
+  that mostly read padding, im2col/dilated kernel paths) is an attribute: Conv-1D's
+  ``k=3,d=8,p=8`` and Conv-2D's ``k=3,d=(1,8),p=(1,8)`` variants (extent 17) cross it.
 * normalization: batch norm ``batch`` N = 66 on 13 × 15 maps (M = 12,870 per channel) and
   ``channels`` C = 66 on 33 × 34 maps (148k elements); layer norm ``row`` D = 1031 and
   ``batch`` N = 66, T = 13, D = 65; instance and group norm ``image`` 40 × 41 maps and
@@ -32,6 +34,11 @@ corner, the full profile draws inside it; every point of a box crosses its thres
   with H = 67 hidden units (GEMM blocking in every step; parameter gradients summing
   T·N = 792 terms) over T = 12 steps. No element threshold: a step's work is an N × H
   GEMM (4,422 outputs per gate), not a long elementwise loop.
+* attention: ``batch`` N = 66 at each variant's own small shape, ``sequence`` Tq = 66 <
+  Tk = 67 with 2 × 4 (SDPA: N × H) or 4 × 2 (MHA: N × heads) so that the score matrix has
+  35,376 elements (past 32,768) and the softmax row has a 3-element tail past 64. The
+  ``tiles`` and ``d=64`` variants' own shapes cross the kernels' block sizes (q blocks of
+  32/64, kv blocks of 512) and a 64-wide head.
 
 Tolerance growth (``lengths``: the number of terms a check's longest reduction sums, per
 key "forward" / "grad" / "grad:<arg>"): see ``spec.Tolerance``. Elementwise maps, max
@@ -161,6 +168,21 @@ def _channels(g: int) -> Ranges:
     return {"Cg": (per, per + 1), "Mg": (per, per + 1)}
 
 
+def field(_shapes, _dims, attrs) -> float:
+    """The widest dilated kernel extent d·(k − 1) + 1 over the axes: an attribute of the
+    variant, not a drawn dim (a large receptive field is a variant, ``specs/linear.py``)."""
+    n = max((len(v) for v in (attrs.get("kernel"), attrs.get("dilation")) if isinstance(v, tuple)),
+            default=1)
+    ks, ds = _kernel(attrs, n), _per_axis(attrs, "dilation", n)
+    return float(max(d * (kk - 1) + 1 for kk, d in zip(ks, ds)))
+
+
+# The convolutions whose variants include a receptive field of 16+ (Conv-1D and Conv-2D; the
+# 3-D one would need 16+ extents on volumes of 16³+ per example: left to the full profile's
+# free shapes over its dilated variant).
+FIELD_AXES = (1, 2)
+
+
 def _conv(n: int) -> FamilySizes:
     axes = SPATIAL[n]
     # Spatial boxes per axis (every variant's smallest valid size is below them); 1-D also
@@ -189,6 +211,8 @@ def _conv(n: int) -> FamilySizes:
     thresholds = {"batch>64": dim("N"), "channels>64": dim(_c, _m), "elements>32768": elements}
     thresholds.update({"row-tail>64": row, "row>=1000": row, "steps>=50": dim("L")} if n == 1
                       else {"image>32x32": smallest_dim("H", "W")})
+    if n in FIELD_AXES:  # a variant with a dilated extent of 16+ (linear.py) crosses it
+        thresholds["field>=16"] = field
     return FamilySizes((Large("image", image, "spatial past 32 (1-D: 1031)"),
                         Large("channels", channels, "C and M past 64"),
                         Large("batch", batch, "batch 66")), thresholds, lengths)
@@ -269,6 +293,43 @@ RECURRENT = FamilySizes(
     {"batch>64": dim("N"), "channels>64": dim("H"), "steps>=50": dim("T")},
     _recurrent_lengths)
 
+# -- attention -------------------------------------------------------------------------------------
+def _scores(d) -> int:
+    """Elements of the score matrix S = Q Kᵀ: N · heads · Tq · Tk."""
+    return d["N"] * d.get("H", d.get("heads", 1)) * d["Tq"] * d["Tk"]
+
+
+ATTENTION_T = {"batch>64": dim("N"), "row-tail>64": dim("Tk"), "elements>32768": dim(_scores)}
+
+
+def _attention(sequence_batch: int):
+    """``batch`` N = 66 at the variant's own small shape with sequences capped at 6 × 9
+    (a batch past 64: the batched GEMMs and the blocks of 64 of pytorch#119320, far below
+    its 2,700); ``sequence`` Tq = 66 < Tk = 67 (the softmax row, dQ's and dK's sums pass 64 with a 3-element tail;
+    Tq < Tk keeps causal alignments distinct) with ``sequence_batch`` × heads so the score
+    matrix passes 32,768 elements."""
+    heads = {"H": (2, 4)} if sequence_batch == 2 else {}
+
+    def batch(_a, s):  # at short sequences: ``tiles``' own 130 × 514 would be 4.4M scores a batch
+        return {"N": (65, 66), "Tq": (s["Tq"][0], min(s["Tq"][1], 6)),
+                "Tk": (s["Tk"][0], min(s["Tk"][1], 9))}
+    return (Large("batch", batch, "batch 66"),
+            Large("sequence", lambda _a, _s: {"N": (sequence_batch, sequence_batch), **heads,
+                                              "Tq": (65, 66), "Tk": (66, 67)},
+                  "66 queries × 67 keys, 35k-element scores"))
+
+
+SDPA_SIZES = FamilySizes(
+    _attention(2), ATTENTION_T,
+    # logits sum D products, the softmax and Y sum Tk terms; dQ/dK/dV/dB sum Tk or Tq
+    # products of dS (which carries dP = dY Vᵀ, D terms, and P's row sums)
+    lambda d, _a: {"forward": d["D"] + 2 * d["Tk"], "grad": d["D"] + d["Tq"] + d["Tk"]})
+MHA_SIZES = FamilySizes(
+    _attention(4), ATTENTION_T,
+    # the projections sum E = heads·Dh inputs; a weight's gradient sums N·T rows
+    lambda d, _a: {"forward": d["heads"] * d["Dh"] + d["Dh"] + 2 * d["Tk"],
+                   "grad": d["N"] * max(d["Tq"], d["Tk"]) + d["heads"] * d["Dh"] + d["Tq"] + d["Tk"]})
+
 # Keys: a dims helper of ``common`` (every module drawn with it) or a module name.
 BY_FAMILY: dict[str, dict[Any, FamilySizes]] = {
     "basic": {flat: FLAT, wide: WIDE, rows_of: ROWS, "sum": REDUCE_FORWARD,
@@ -283,6 +344,7 @@ BY_FAMILY: dict[str, dict[Any, FamilySizes]] = {
                       "layer_norm": LAYER_NORM, "instance_norm": INSTANCE_NORM,
                       "group_norm": GROUP_NORM},
     "recurrent": {name: RECURRENT for name in ("simple_rnn", "lstm", "gru", "gru_softmax_ce")},
+    "attention": {"scaled_dot_product_attention": SDPA_SIZES, "multi_head_attention": MHA_SIZES},
 }
 
 
