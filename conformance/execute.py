@@ -158,7 +158,7 @@ def _at_cancelling_scale(checks, judged, tol_dtype, ref, args64, ct64, attrs, ru
                          expected_outputs, grads, multiple, seed):
     """The failed checks judged again with the tolerance's scale widened by the size of the
     terms that cancel in each element (``conformance.sensitivity``)."""
-    from .sensitivity import scales
+    from .sensitivity import scales, units
 
     names = [n for n, *_ in judged]
     failing = {n for c, (n, *_, u) in zip(checks, judged) if _rejudge(c, u)}
@@ -179,7 +179,8 @@ def _at_cancelling_scale(checks, judged, tol_dtype, ref, args64, ct64, attrs, ru
             g = dict(zip(names_in, ref.vjp(ct, *a, **attrs, **rules)))
             return [g[n] for n in order]
         s.update(zip(grad_names, scales(vjp, [ct64, *inputs], grads, seed)))
-    return [compare(n, got, exp, tol_dtype, u, cancelling=s.get(n)) if n in failing and n in s
+    factor = units(tol_dtype)
+    return [compare(n, got, exp, tol_dtype, u, cancelling=factor * s[n]) if n in failing and n in s
             else c for c, (n, got, exp, u) in zip(checks, judged)]
 
 

@@ -24,7 +24,11 @@ Guards, so that the scale can only describe roundings, never excuse a wrong valu
   step) the response does not shrink with ρ and that element gets no scale;
 * ρ = 2⁻²⁰ is far above float64's own rounding (2⁻⁵³) and far below any curvature the
   domains draw, so the second-order term (ρ²) is negligible;
-* bitwise-exact checks (``ulps == 0``) never get one.
+* bitwise-exact checks (``ulps == 0``) never get one;
+* in bfloat16 and float16 the low-precision model (``spec.py``) assumes the terms are
+  combined in float32, so the terms that cancel may err by float32 roundings, not by the
+  storage type's: ``units`` scales s by u(float32)/u(dtype), and an accumulation in the
+  input type (torch's float16 layer-norm backward, 1,186 u on the probe) still fails.
 """
 
 from __future__ import annotations
@@ -36,6 +40,15 @@ import numpy as np
 RHO = 2.0**-20
 SHRINK = 16.0  # the second evaluation's ρ is RHO / SHRINK
 LINEAR = 2.0   # accepted deviation of the response ratio from SHRINK (a factor)
+
+
+def units(arithmetic: str) -> float:
+    """The factor that puts s into the tolerance's units for ``arithmetic``: 1, or
+    u(float32)/u(dtype) for the low-precision types (their terms combine in float32)."""
+    from .compare import EPS
+    from .spec import ASSUMED_ACCUMULATION, UNIT_ROUNDOFF
+
+    return EPS[ASSUMED_ACCUMULATION] / EPS[arithmetic] if arithmetic in UNIT_ROUNDOFF else 1.0
 
 
 def _perturbed(arrays: Sequence, direction: Sequence, rho: float) -> list:

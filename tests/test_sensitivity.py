@@ -81,3 +81,29 @@ def test_a_wrong_value_still_fails_at_the_terms_scale(seed, relative):
     (s,) = scales(_sum_rows, [ct64], [exact], seed)
     result = compare("grad:b", wrong, exact, "float32", ULPS, cancelling=s)
     assert not result.passed and result.worst_index == (2,), result.describe()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_in_bfloat16_the_terms_scale_allows_float32_accumulation_only(seed):
+    """The low-precision model: terms combine in float32. A float32 sum of bfloat16 values
+    rounded once to bfloat16 passes at the terms' scale; the same sum accumulated in
+    bfloat16 (a kernel keeping its accumulator in the input type) still fails."""
+    import ml_dtypes
+
+    from conformance.sensitivity import units
+
+    bf16 = ml_dtypes.bfloat16
+    ct, _, _ = _cancelling_bias_gradient(seed)
+    ct = ct.astype(bf16)
+    ct64 = ct.astype(np.float64)
+    exact = ct64.sum(axis=0)
+    (s,) = scales(_sum_rows, [ct64], [exact], seed)
+    in_float32 = ct.astype(np.float32).sum(axis=0).astype(bf16)
+    in_bfloat16 = np.zeros(4, bf16)
+    for row in ct:
+        in_bfloat16 = (in_bfloat16 + row).astype(bf16)
+    judged = [compare("grad:b", got, exact, "bfloat16", ULPS, cancelling=units("bfloat16") * s)
+              for got in (in_float32, in_bfloat16)]
+    assert judged[0].passed, judged[0].describe()
+    assert not judged[1].passed and judged[1].ratio > 2, judged[1].describe()
+    assert units("bfloat16") == 2.0**-23 / 2.0**-7 and units("float32") == 1.0
