@@ -149,18 +149,20 @@ def merge(pieces: list[dict]) -> tuple[dict, list[dict], dict, dict]:
         else:
             env[key] = values[0] if values else None
     extras = build(records, defaults, known)
-    extras.update(_record_tables(records))
+    extras.update(record_tables(records))
     return env, records, meta, extras
 
 
-def _record_tables(records: list[dict]) -> dict:
-    """The other run-wide tables the run's end computes from its records (as
-    conformance/plugin.py's session end does); the merge test catches a missing one."""
-    try:
-        from .capabilities import capability_matrix
-    except ImportError:
-        return {}
-    return {"derivative_capabilities": capability_matrix(records)}
+def record_tables(records: list[dict]) -> dict:
+    """The run-wide tables computed from the records alone, for a run's end
+    (conformance/plugin.py) and a merge alike: the derivative capability matrix and the
+    size coverage (module -> the applicable size thresholds no example crossed; empty
+    lists when the run reached them all)."""
+    from .capabilities import capability_matrix
+    from .sizes import coverage
+
+    return {"derivative_capabilities": capability_matrix(records),
+            "size_coverage": coverage(records)}
 
 
 TIMING_KEYS = ("wall_s", "duration_s", "timing")  # wherever they are (errata time their search too)

@@ -238,11 +238,11 @@ def pytest_sessionfinish(session, exitstatus):
     from .findings import build
 
     extras = build(records, _DEFAULTS, _KNOWN)
-    from .capabilities import capability_matrix
     from .derivative_runner import parse_orders, settle_verdicts
+    from .merge import record_tables
 
     settle_verdicts(records)  # jvp/hvp: the other frameworks' routes as witnesses
-    extras["derivative_capabilities"] = capability_matrix(records)
+    extras.update(record_tables(records))
     meta["orders"] = list(parse_orders(config.option.cf_orders, sel.profile))
     paths = write_all(out, environment(records), records, meta, extras)
     tr = config.pluginmanager.get_plugin("terminalreporter")

@@ -14,11 +14,14 @@ module declares *size classes* (``ModuleSpec.sizes``, written once per family in
   with the measure that decides whether a drawn example crossed it.
 
 Which classes a case runs in the quick profile (:func:`quick_classes`), among the K
-classes not marked full-profile-only: a module with as many variants as classes or more
-gives variant ``i`` the class ``i mod K``; one with fewer variants gives variant ``i``
-every class ``j ≡ i (mod V)``, in one dtype (:func:`quick_dtype`). Either way every such
-class runs for every module, every variant runs at least one large shape, and the cost
-stays one or two large examples per variant. (JAX compiles per shape: one large shape shared by a family's cases is compiled
+classes not marked full-profile-only: a module with V ≥ K variants runs class ``j`` once,
+on variant ⌊j·V/K⌋ (spread over the variants; the others run none); one with fewer
+variants gives variant ``i`` every class ``j ≡ i (mod V)``; each in one dtype
+(:func:`quick_dtype`). Either way every such class runs for every module — the threshold
+coverage the quick profile promises is per module — and a module's large examples cost K
+compiles, not V (measured over the default float32/float64 run: every variant with a large
+shape cost +31 % of wall time, once per class per module about half of that). The full
+profile draws every class for every variant. (JAX compiles per shape: one large shape shared by a family's cases is compiled
 once per primitive, which is why most families have one quick class that crosses all
 their thresholds.) Records carry the distinct dims run (``shapes``) and, for every
 threshold that applies, whether an example crossed it (``thresholds``).
@@ -136,8 +139,10 @@ def quick_classes(spec, variant) -> tuple[SizeClass, ...]:
     plain = [other for other in spec.variants if not getattr(other, "dims", None)]  # sized ones
     v = len(plain)
     i = next((k for k, other in enumerate(plain) if other.name == variant.name), 0)
-    if v >= len(classes):
-        return (classes[i % len(classes)],)
+    k = len(classes)
+    if v >= k:  # class j on variant ⌊j·V/K⌋: each class once, spread over the variants
+        chosen = {j * v // k: j for j in range(k)}
+        return (classes[chosen[i]],) if i in chosen else ()
     return tuple(c for j, c in enumerate(classes) if j % v == i % v)
 
 

@@ -45,12 +45,12 @@ def test_quick_profile_crosses_every_threshold_that_applies(spec):
 
 
 @pytest.mark.parametrize("spec", SIZED, ids=lambda s: s.name)
-def test_every_variant_runs_a_large_shape_and_every_class_runs(spec):
+def test_every_class_runs_once_per_module(spec):
     plain = [v for v in spec.variants if not getattr(v, "dims", None)]
-    names = set()
+    names, runs = set(), 0
     for variant in plain:
         classes = quick_classes(spec, variant)
-        assert classes, variant.name
+        runs += len(classes)
         names |= {c.name for c in classes}
         small = small_ranges(spec, variant)
         for c in classes:  # a class is a box of the module's own dims
@@ -58,6 +58,8 @@ def test_every_variant_runs_a_large_shape_and_every_class_runs(spec):
             assert all(lo <= hi for lo, hi in c.ranges.values())
     quick_names = {c.name for c in spec.sizes.classes(plain[0].attrs) if c.quick}
     assert names == quick_names
+    # each class once per module when there are enough variants (K compiles, not V)
+    assert runs == len(quick_names) if len(plain) >= len(quick_names) else runs >= len(plain)
 
 
 def test_large_examples_run_once_each_and_are_recorded():
@@ -110,3 +112,21 @@ def test_tolerance_grows_with_the_reduction_length_only():
     dims, small = {"N": 66, "C": 2, "L": 1031}, small_ranges(prelu, prelu.variants[0])
     assert prelu.tolerance.growth("grad:x", dims, {}, small) == 0.0
     assert prelu.tolerance.growth("grad:alpha", dims, {}, small) > 200
+
+
+def test_results_carry_the_run_wide_size_coverage(tmp_path):
+    """results.json ``size_coverage``: per module, what this run's examples did not cross
+    (a float64-only run misses the classes that run in float32)."""
+    from tests.cli_helpers import conformance, results
+
+    proc = conformance("run", "--modules", "relu", "--frameworks", "numpy", "--dtypes",
+                       "float32,float64", "--devices", "cpu", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert doc["size_coverage"] == coverage(doc["cases"]) == {"relu": []}
+    large_in = quick_dtype(BY_NAME["relu"], BY_NAME["relu"].variants[0])
+    other = "float64" if large_in == "float32" else "float32"
+    proc = conformance("run", "--modules", "relu", "--frameworks", "numpy", "--dtypes", other,
+                       "--devices", "cpu", "--out", str(tmp_path / "one"))
+    missed = results(tmp_path / "one")["size_coverage"]["relu"]
+    assert "elements>32768" in missed and "row>=1000" in missed
