@@ -40,6 +40,45 @@ _NOTES: "WorkerNotes | None" = None
 _ITEM = re.compile(r"::test_conformance\[(?P<case>.+)\]$")
 
 
+# ---------------------------------------------------------------- the notes directory
+
+INFLIGHT_PREFIX = "cf-inflight-"
+
+
+def notes_directory(parent: str | None = None) -> str:
+    """A fresh directory for the workers' notes, named for the controller's pid, after
+    removing those of controllers that no longer run (a run killed by SIGKILL or a lost
+    terminal cannot remove its own)."""
+    import tempfile
+
+    parent = parent or tempfile.gettempdir()
+    sweep_stale(parent)
+    return tempfile.mkdtemp(prefix=f"{INFLIGHT_PREFIX}{os.getpid()}-", dir=parent)
+
+
+def sweep_stale(parent: str) -> list[str]:
+    """Remove ``cf-inflight-<pid>-*`` directories whose controller is gone; returns them."""
+    import shutil
+
+    removed = []
+    for path in Path(parent).glob(INFLIGHT_PREFIX + "*"):
+        pid = path.name[len(INFLIGHT_PREFIX):].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(str(path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, and not ours to judge
+        return True
+    return True
+
+
 # ---------------------------------------------------------------- worker side
 
 class WorkerNotes:

@@ -10,7 +10,6 @@ a readable explanation in the failure pytest shows.
 from __future__ import annotations
 
 import shutil
-import tempfile
 
 import pytest
 
@@ -26,7 +25,7 @@ class CrashHooks:
         if workerinput is not None:
             crashes.start_worker(workerinput)
         elif getattr(config.option, "numprocesses", None):
-            self.directory = tempfile.mkdtemp(prefix="cf-inflight-")
+            self.directory = crashes.notes_directory()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node):

@@ -77,3 +77,25 @@ def test_known_crash_is_claimed_only_when_its_snippet_reproduces_it(monkeypatch)
     assert not other["reproduces"]
     no = crashes.known_crash_note("tanh-aborting-float32-cpu", {"dims": {}}, "x", replays)
     assert not no["reproduces"] and "does not crash" in no["result"]
+
+
+def test_notes_directories_of_dead_controllers_are_swept(tmp_path):
+    """A controller killed outright leaves its notes directory behind; the next run
+    removes those whose pid no longer runs, and never a live controller's."""
+    import os
+    import subprocess
+    import sys
+
+    from conformance import crashes
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = tmp_path / f"{crashes.INFLIGHT_PREFIX}{gone}-abc"
+    live = tmp_path / f"{crashes.INFLIGHT_PREFIX}{os.getpid()}-def"
+    other = tmp_path / "unrelated"
+    for d in (dead, live, other):
+        d.mkdir()
+        (d / "gw0.json").write_text("{}")
+    fresh = crashes.notes_directory(str(tmp_path))
+    assert not dead.exists() and live.exists() and other.exists()
+    assert os.path.basename(fresh).startswith(f"{crashes.INFLIGHT_PREFIX}{os.getpid()}-")
