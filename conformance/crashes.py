@@ -260,8 +260,10 @@ def known_crash_note(case_id: str, example, replay: str, replays: Replays) -> di
 
 
 def crash_records(case_id: str, worker: str, code: int | None, last: dict, fault: str,
-                  adapter_spec: str | None, replays: Replays) -> list[dict]:
-    """One ``error`` record per check of the crashed case."""
+                  adapter_spec: str | None, replays: Replays,
+                  derivative_checks: tuple[str, ...] = ()) -> list[dict]:
+    """One ``error`` record per check of the crashed case: its first-order checks and the
+    ``derivative_checks`` the run asked for (``--orders``), none of which was recorded."""
     from .cases import parse_case_id
     from .records import Record, repro_command
 
@@ -286,7 +288,7 @@ def crash_records(case_id: str, worker: str, code: int | None, last: dict, fault
     repro = repro_command(case.id, example, adapter_spec)
     return [Record(**base, check=c, status="error", verdict=VERDICT, reason=reason,
                    examples=0, example=example, repro=repro, witnesses=witnesses).to_json()
-            for c in case.spec.checks(case.variant)]
+            for c in (*case.spec.checks(case.variant), *derivative_checks)]
 
 
 def repro_in_fresh_process(args) -> int:

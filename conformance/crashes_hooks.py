@@ -41,10 +41,18 @@ class CrashHooks:
             return
         code = crashes.exit_status(getattr(report, "node", None))
         try:
-            from .cases import parse_case_id
+            from adapters import BUILTIN
 
-            spec = self.selection(self.config).extra_adapters.get(parse_case_id(case_id).framework)
-            records = crashes.crash_records(case_id, worker, code, last, fault, spec, self.replays)
+            from .cases import parse_case_id
+            from .derivative_runner import parse_orders, planned_checks
+
+            case = parse_case_id(case_id)
+            selection = self.selection(self.config)
+            spec = selection.extra_adapters.get(case.framework)
+            orders = parse_orders(getattr(self.config.option, "cf_orders", None), selection.profile)
+            derivative = planned_checks(case, spec or BUILTIN.get(case.framework, case.framework), orders)
+            records = crashes.crash_records(case_id, worker, code, last, fault, spec, self.replays,
+                                            tuple(derivative))
         except Exception as exc:  # never lose the run over the explanation of a crash
             report.longrepr = f"{report.longrepr}\n(no crash record: {type(exc).__name__}: {exc})"
             return

@@ -133,6 +133,22 @@ def routes_for(adapter, orders) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in routes.items() if k in KINDS and k in orders and v}
 
 
+def planned_checks(case, adapter_spec: str, orders) -> list[str]:
+    """The ``jvp:``/``hvp:`` checks a case would have recorded: what a case whose framework
+    crashed the process stands for besides its first-order checks. None where they are
+    skips by construction (the dtypes outside DTYPES, randomness the framework draws) or
+    the adapter cannot be loaded (its skip is recorded elsewhere)."""
+    from adapters import load_adapter
+
+    if case.dtype not in DTYPES or getattr(case.variant, "draws_randomness", False):
+        return []
+    try:
+        adapter = load_adapter(adapter_spec)
+    except (ImportError, AttributeError, ValueError):
+        return []
+    return check_names(case.spec, routes_for(adapter, orders))
+
+
 def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=None, seed=0,
                        adapter_spec=None) -> list[Record]:
     routes = routes_for(adapter, orders)

@@ -31,6 +31,14 @@ class Aborting(NumpyAdapter):
         return super().vjp(module, args, names, wrt, cotangent, attrs, **kw)
 
 
+class AbortingWithRoutes(Aborting):
+    """``Aborting``, declaring a forward-mode route (never reached: the first-order phase
+    aborts), so that the crash must stand for the derivative checks too."""
+
+    name = "aborting-routes"
+    DERIVATIVE_ROUTES = {"jvp": ("planted_jvp",)}
+
+
 class Killed(NumpyAdapter):
     """SIGKILL (what the out-of-memory killer sends: no handler runs, no fatal-error
     report) at the same place."""

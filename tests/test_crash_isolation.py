@@ -99,3 +99,14 @@ def test_notes_directories_of_dead_controllers_are_swept(tmp_path):
     fresh = crashes.notes_directory(str(tmp_path))
     assert not dead.exists() and live.exists() and other.exists()
     assert os.path.basename(fresh).startswith(f"{crashes.INFLIGHT_PREFIX}{os.getpid()}-")
+
+
+def test_a_crash_stands_for_the_derivative_checks_the_run_asked_for(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted_crash:AbortingWithRoutes",
+                       "--modules", "softmax", "--devices", "cpu", "--max-examples", "3",
+                       "--dtypes", "float32", "--orders", "1,jvp", "--out", str(tmp_path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    crashed = {r["check"]: r for r in results(tmp_path)["cases"]
+               if r["case_id"] == "softmax-aborting-routes-float32-cpu"}
+    assert set(crashed) == {"forward", "grad:x", "jvp:x@planted_jvp"}, sorted(crashed)
+    assert {(r["status"], r["verdict"]) for r in crashed.values()} == {("error", "framework-crash")}
