@@ -53,3 +53,25 @@ def test_torch_compiled_mode_allows_the_graphs_free_shapes_need():
     cfg = adapter.framework._dynamo.config
     assert cfg.recompile_limit >= RECOMPILE_LIMIT >= 2**4
     assert cfg.fail_on_recompile_limit_hit is True
+
+
+def test_torch_compiled_double_backward_is_answered_by_torch_not_by_donated_buffers():
+    """AOTAutograd's donated buffers refuse create_graph=True with a message about the
+    optimisation (recorded as an adapter error before); without them torch answers for
+    itself: a skip with its own reason (torch 2.13: not supported for a function whose
+    gradient depends on x), or a value — then tanh's closed form u·v·(−2 t (1 − t²))."""
+    pytest.importorskip("torch")
+    from adapters.torch import TorchAdapter
+
+    x = np.array([[0.3, -1.2, 0.7]], np.float32)
+    u = np.array([[1.0, -0.5, 2.0]], np.float32)
+    v = np.array([[0.25, 1.0, -1.0]], np.float32)
+    (result,) = TorchAdapter().derivatives("tanh", [x], ["x"], ["x"], {"x": v}, u, {},
+                                           routes={"hvp": ("double_backward",)},
+                                           dtype="float32", mode="compiled")
+    assert result.error is None, result.error  # never the optimisation's refusal, as an error
+    if result.unsupported is not None:  # torch 2.13: "... does not currently support double backward"
+        assert "double backward" in result.unsupported and "donated" not in result.unsupported
+        return
+    t = np.tanh(x.astype(np.float64))
+    np.testing.assert_allclose(result.values["x"], u * v * (-2 * t * (1 - t**2)), rtol=1e-5)

@@ -113,6 +113,21 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
             return out
         results.append(attempt("jvp", route, run))
     for route in routes.get("hvp", ()):
-        results.append(attempt("hvp", route, lambda route=route: dict(
-            zip(diff_names, _numpy(tuple(HVP[route](torch, s, diff, vs)))))))
+        def hvp(route=route):
+            with _no_donated_buffers(torch, mode):
+                return dict(zip(diff_names, _numpy(tuple(HVP[route](torch, s, diff, vs)))))
+        results.append(attempt("hvp", route, hvp))
     return results
+
+
+def _no_donated_buffers(torch, mode):
+    """Compiled mode: AOTAutograd's donated buffers (a memory optimisation, on by default)
+    refuse ``create_graph=True`` with a message that is about the optimisation, not about
+    double backward ("compiled with non-empty donated buffers ..."); without them torch
+    answers the question itself — whether a compiled function supports double backward."""
+    import contextlib
+
+    config = getattr(getattr(torch, "_functorch", None), "config", None)
+    if mode == "eager" or config is None or not hasattr(config, "donated_buffer"):
+        return contextlib.nullcontext()
+    return config.patch(donated_buffer=False)
