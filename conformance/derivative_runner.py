@@ -22,7 +22,7 @@ from adapters.derivatives import DEFAULT_ROUTES
 
 from .derivatives import DTYPES, EXAMPLES, KINDS, fd_witness, DerivativeOutcome, check_names, parse_check, run_derivative_example
 from .records import Record, repro_command
-from .runner import hypothesis_settings
+from .runner import hypothesis_settings, skip_reason
 from .strategies import SEED_MAX, example_strategy, shape_pool
 
 ORDERS = ("1", "jvp", "hvp")
@@ -71,18 +71,6 @@ def _composed(adapter, case) -> bool:
         return bool(adapter.is_composed(case.spec.name, case.variant.attrs))
     except TypeError:
         return bool(adapter.is_composed(case.spec.name))
-
-
-def _skip_reason(case, adapter) -> str | None:
-    reason = adapter.unavailable_reason() or (
-        None if case.dtype in case.spec.dtypes else f"{case.spec.name} is not specified for {case.dtype}")
-    reason = reason or adapter.device_reason(case.device)
-    if reason:
-        return reason
-    if not adapter.supports(case.spec.name):
-        return f"{adapter.name} has no implementation of {case.spec.name}"
-    check = getattr(adapter, "unsupported_reason", None)
-    return check(case.spec.name, case.variant.attrs) if check else None
 
 
 def _precision(case, adapter) -> dict:
@@ -167,7 +155,7 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
     def repro(example):
         return repro_command(case.id, example, adapter_spec) + f" --orders {order_arg}"
 
-    reason = _skip_reason(case, adapter)
+    reason = skip_reason(case, adapter)
     if not reason and (getattr(case.variant, "draws_randomness", False) or case.variant.attrs.get("native")):
         reason = ("the framework draws this variant's randomness; forward mode and second order "
                   "are checked on the injected-argument variant")

@@ -88,7 +88,7 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
                 device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
                 composed=composed, citations=[str(c) for c in case.spec.citations],
                 family=case.spec.family)
-    reason = _skip_reason(case, adapter)
+    reason = skip_reason(case, adapter)
     if reason:
         return [Record(**base, check=c, status="skip", reason=reason)
                 for c in case.spec.checks(case.variant)]
@@ -256,7 +256,9 @@ def _no_kernel(adapter, exc: BaseException, case: Case) -> str | None:
     return hook(exc, case.dtype, case.device) if hook else None
 
 
-def _skip_reason(case: Case, adapter) -> str | None:
+def skip_reason(case: Case, adapter) -> str | None:
+    """Why a case cannot run on this adapter (framework, dtype, device, module, attributes),
+    or None; the first-order and the derivative runs skip for the same reasons."""
     reason = adapter.unavailable_reason()
     if reason:
         return reason
