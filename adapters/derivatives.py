@@ -33,7 +33,7 @@ DEFAULT_ROUTES: Mapping[str, tuple[str, ...]] = {"jvp": ("jvp",), "hvp": ("hvp",
 # another kind is an error of the route, never a skip.
 _NOT_IMPLEMENTED = ("not implemented", "not supported", "not currently supported",
                     "does not support", "does not currently support", "doesn't support",
-                    "no gradient defined", "unsupported", "is not differentiable",
+                    "no gradient defined", "gradient registry has no entry", "unsupported", "is not differentiable",
                     "not differentiable", "cannot be differentiated", "no registered",
                     "do not yet support", "not in the list of allowed values",
                     "op passed string")
@@ -85,7 +85,7 @@ def not_implemented(exc: BaseException) -> str | None:
     """The framework's own one-line text when ``exc`` says a derivative is not
     implemented; None for any other exception."""
     text = f"{type(exc).__name__}: {exc}".strip()
-    first = " ".join(text.split())[:400]
+    first = error_text(exc, 400)
     if isinstance(exc, NotImplementedError) or type(exc).__name__ == "LookupError":
         return first
     low = text.lower()
@@ -104,8 +104,17 @@ def attempt(kind: str, route: str, fn) -> DerivativeResult:
         reason = not_implemented(exc)
         if reason is not None:
             return DerivativeResult(kind, route, unsupported=reason)
-        text = " ".join(f"{type(exc).__name__}: {exc}".split())[:600]
-        return DerivativeResult(kind, route, error=text)
+        return DerivativeResult(kind, route, error=error_text(exc))
+
+
+def error_text(exc: BaseException, limit: int = 600) -> str:
+    """One line: the exception's type and message, its start and its end when long (a
+    framework's traceback-in-the-message puts the actual error last)."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"
 
 
 def split_args(args, names, wrt):

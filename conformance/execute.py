@@ -137,7 +137,7 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
         checks = [compare(name, got, exp, tol_dtype, ulps) for name, got, exp, ulps in judged]
         if not native and any(_rejudge(c, u) for c, (*_, u) in zip(checks, judged)):
             diff = [i for i, arg in enumerate(spec.args) if arg.differentiable]
-            checks = _at_cancelling_scale(checks, judged, tol_dtype, ref, args64, ct64, attrs,
+            checks = _at_cancelling_scale(spec, checks, judged, tol_dtype, ref, args64, ct64, attrs,
                                           rules, expected_outputs, [grads[i] for i in diff],
                                           multiple, seed)
         checks += extra
@@ -154,10 +154,11 @@ def _rejudge(check: CheckResult, ulps: float) -> bool:
     return not check.passed and ulps > 0 and np.isfinite(check.ratio)
 
 
-def _at_cancelling_scale(checks, judged, tol_dtype, ref, args64, ct64, attrs, rules,
+def _at_cancelling_scale(spec, checks, judged, tol_dtype, ref, args64, ct64, attrs, rules,
                          expected_outputs, grads, multiple, seed):
     """The failed checks judged again with the tolerance's scale widened by the size of the
-    terms that cancel in each element (``conformance.sensitivity``)."""
+    terms that cancel in each element (``conformance.sensitivity``), and by the spec's own
+    cancelling intermediates where it declares them (``Tolerance.terms``)."""
     from .sensitivity import scales, units
 
     names = [n for n, *_ in judged]
@@ -179,6 +180,12 @@ def _at_cancelling_scale(checks, judged, tol_dtype, ref, args64, ct64, attrs, ru
             g = dict(zip(names_in, ref.vjp(ct, *a, **attrs, **rules)))
             return [g[n] for n in order]
         s.update(zip(grad_names, scales(vjp, [ct64, *inputs], grads, seed)))
+    declared = spec.tolerance.terms
+    for n in failing if declared is not None else ():
+        t = declared(n, args64, ct64, attrs)
+        if t is not None:
+            t = np.abs(np.asarray(t, dtype=np.float64))
+            s[n] = s[n] + t if n in s else t
     factor = units(tol_dtype)
     return [compare(n, got, exp, tol_dtype, u, cancelling=factor * s[n]) if n in failing and n in s
             else c for c, (n, got, exp, u) in zip(checks, judged)]

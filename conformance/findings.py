@@ -96,6 +96,9 @@ def build(records: list[dict], defaults: list[dict], known: list[dict]) -> dict:
     errata, claims = errata_with_evidence(records)
     errata = [e for e in errata if e["module"] is None or e["module"] in selected]
     assign(records, errata)
+    from .framework_errors import settle
+
+    settle(records)  # errors a plain-framework snippet reproduces: framework-error
     return {"errata": errata, "claims": claims,
             "expected_failures": expected_failures_status(records),
             "conventions": conventions_from_records(records) + accumulation_rows(records)

@@ -129,3 +129,56 @@ def find_crash(case_id: str, dims: dict) -> KnownCrash | None:
         if fnmatch(case_id, k.case.replace("[", "[[]")) and k.applies(dims or {}):
             return k
     return None
+
+
+# -- Framework errors this suite found --------------------------------------------------------
+# A route (or a compiled program) that raises inside the framework on a valid program, where
+# the same exception comes from a few lines of plain framework code. When an ``error`` record
+# matches an entry (case-id pattern, check pattern, and ``signature`` in its reason), the
+# controller runs the snippet in a fresh process (once per entry and run) and, only when the
+# snippet fails with the same text, gives the record the verdict ``framework-error`` and says
+# so; otherwise the record stays ``unexplained`` with what the snippet did.
+
+@dataclass(frozen=True)
+class KnownError:
+    id: str
+    framework: str
+    case: str                                 # fnmatch pattern on the case id ('[' literal)
+    checks: tuple[str, ...]                   # fnmatch patterns on the check name
+    signature: str                            # text of the exception (in the snippet and the record)
+    summary: str
+    code: str                                 # plain framework code, run with `python -c`
+
+
+KNOWN_ERRORS: tuple[KnownError, ...] = (
+    KnownError(
+        "tf-forward-accumulator-tensorarray-graph", "tensorflow",
+        "*-tensorflow-*-compiled*", ("jvp:*@forward_accumulator", "hvp:*@fwd_over_rev"),
+        "<dtype: 'variant'> is not compatible with",
+        "tf.autodiff.ForwardAccumulator cannot trace a tf.while_loop that carries a "
+        "tf.TensorArray inside tf.function (TypeError while tracing); eager forward mode "
+        "computes it, and the same loop without the TensorArray traces. Keras' recurrent "
+        "layers (keras.src.backend.tensorflow.rnn) collect their outputs in a TensorArray, so "
+        "forward mode through LSTM/GRU/SimpleRNN cannot be compiled",
+        """
+import tensorflow as tf
+def jvp(x, v):
+    with tf.autodiff.ForwardAccumulator(x, v) as acc:
+        ta = tf.TensorArray(tf.float32, size=3)
+        body = lambda i, h, ta: (i + 1, tf.tanh(h * x), ta.write(i, tf.tanh(h * x)))
+        _, _, ta = tf.while_loop(lambda i, *_: i < 3, body, (tf.constant(0), x, ta))
+        y = ta.stack()
+    return acc.jvp(y)
+x = tf.constant([0.5, 0.3])
+print("eager", jvp(x, tf.ones_like(x)).numpy().ravel())
+print("tf.function", tf.function(jvp)(x, tf.ones_like(x)).numpy().ravel())
+"""),
+)
+
+
+def find_error(case_id: str, check: str, reason: str) -> KnownError | None:
+    for k in KNOWN_ERRORS:
+        if (fnmatch(case_id, k.case.replace("[", "[[]")) and any(fnmatch(check, c) for c in k.checks)
+                and k.signature in (reason or "")):
+            return k
+    return None

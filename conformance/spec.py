@@ -110,6 +110,16 @@ class Tolerance:
     forward: float = 16.0
     grad: float = 32.0
     lengths: Callable[[Mapping[str, int], Mapping[str, Any]], Mapping[str, float]] | None = None
+    # Intermediates that cancel where no input does (``terms``). The cancelling-terms scale
+    # (``conformance.sensitivity``) perturbs the inputs; a backward that forms an
+    # intermediate invariant under every input perturbation's effect — softmax's
+    # Σ_j s_j, subtracted from s_i (shifting the cotangent leaves the result unchanged) —
+    # rounds it at |Σ s| while no input's response is that large. ``terms(check, inputs,
+    # cotangent, attrs)`` returns, for such a check, the magnitude of the terms its
+    # documented formula combines per element (float64 arrays; None for other checks); a
+    # check that fails the plain scale is judged once more with it added to the scale, as
+    # the input responses are. Only rounding-sized: it enters in units of u, times ulps.
+    terms: Callable[[str, Mapping[str, Any], Any, Mapping[str, Any]], Any] | None = None
 
     def growth(self, check: str, dims: Mapping[str, int] | None, attrs: Mapping[str, Any],
                small: Mapping[str, tuple[int, int]]) -> float:

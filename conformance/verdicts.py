@@ -14,6 +14,9 @@ other frameworks. After all cases ran, ``assign`` settles every record's ``verdi
 * ``framework-crash`` — the framework killed the process (abort, segfault, out of memory)
   while running the case: set by the crash isolation (``conformance.crashes``) on one
   ``error`` record per check, never left as ``unexplained``;
+* ``framework-error`` — a route or compiled program raised inside the framework, and a
+  few lines of plain framework code (``conformance.known.KNOWN_ERRORS``), run in a fresh
+  process in the same run, raise the same error: set by ``conformance.framework_errors``;
 * ``unexplained`` — anything else: shown prominently, never hidden.
 """
 

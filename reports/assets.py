@@ -13,7 +13,7 @@ nav a{margin-right:14px;color:#1a56a0;text-decoration:none}
 .chip{display:inline-block;border-radius:10px;padding:0 9px;margin:0 4px 2px 0;font-size:13px;background:#eee}
 .st-pass{background:#d9f2d9}.st-fail{background:#f6c8c8}.st-error{background:#e8c2da}.st-skip{background:#e6e6e6}
 .v-unexplained{background:#c62828;color:#fff;font-weight:700}.v-convention{background:#fff0c2}
-.v-framework-discrepancy{background:#ffd7b0}.v-framework-crash{background:#6a1b9a;color:#fff}.v-document-erratum{background:#d7e3ff}.v-agree{background:#dff3df}
+.v-framework-discrepancy{background:#ffd7b0}.v-framework-crash{background:#6a1b9a;color:#fff}.v-framework-error{background:#8e44ad;color:#fff}.v-document-erratum{background:#d7e3ff}.v-agree{background:#dff3df}
 .alarm{border:2px solid #c62828;background:#fff4f4;border-radius:6px;padding:4px 14px;margin-top:14px}
 .alarm h2{color:#b71c1c;margin-top:8px}
 table{border-collapse:collapse}th,td{border:1px solid var(--bd);padding:2px 6px;vertical-align:top}

@@ -11,7 +11,7 @@ from html import escape
 from .results import summary
 
 # Verdicts, most serious first; anything else a producer adds is shown after these.
-VERDICTS = ("unexplained", "framework-crash", "framework-discrepancy", "document-erratum", "nondeterministic",
+VERDICTS = ("unexplained", "framework-crash", "framework-error", "framework-discrepancy", "document-erratum", "nondeterministic",
             "convention", "agree")
 FINDINGS = (("errata", "Document errata"), ("conventions", "Conventions measured"),
             ("known_discrepancies", "Known framework discrepancies"))

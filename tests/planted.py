@@ -151,3 +151,41 @@ class SwappedGates(NumpyAdapter):
             g = result.grads
             g["U_i"], g["U_f"] = g["U_f"], g["U_i"]
         return result
+
+
+def float32_softmax_grad(x, g, sum_error=0.0):
+    """000 row 'Softmax' evaluated in float32 (dL/dx = s − y Σ s, s = g ⊙ y), the row sum
+    accumulated left to right; ``sum_error`` plants a relative error in that sum (a
+    subtle, conditional fault: it only shows where s − y Σ s cancels)."""
+    x, g = np.asarray(x, np.float32), np.asarray(g, np.float32)
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    y = (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+    s = (g * y).astype(np.float32)
+    total = np.zeros(s.shape[:-1] + (1,), np.float32)
+    for j in range(s.shape[-1]):
+        total = (total + s[..., j:j + 1]).astype(np.float32)
+    total = (total * np.float32(1 + sum_error)).astype(np.float32)
+    return (s - y * total).astype(np.float32)
+
+
+class Float32Softmax(NumpyAdapter):
+    """softmax's backward evaluated honestly in float32 by the document's formula:
+    rounding only, never a fault."""
+
+    name = "float32-softmax"
+    package = None
+    sum_error = 0.0
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, **kw):
+        result = super().vjp(module, args, names, wrt, cotangent, attrs, **kw)
+        if module == "softmax" and kw.get("dtype") == "float32":
+            result.grads["x"] = float32_softmax_grad(args[0], cotangent, self.sum_error)
+        return result
+
+
+class Float32SoftmaxWrongSum(Float32Softmax):
+    """The same, with the row sum off by 1e-4 relative: it shows only where s − y Σ s
+    cancels (a subtle, conditional fault)."""
+
+    name = "float32-softmax-wrong-sum"
+    sum_error = 1e-4

@@ -1,0 +1,56 @@
+"""Framework errors as findings: an ``error`` record that a plain-framework snippet of
+``conformance.known.KNOWN_ERRORS`` reproduces gets the verdict ``framework-error``.
+
+Runs in the controlling process after the verdicts are assigned (``findings.build``, so a
+merge of shards settles them the same way). Each matching entry's snippet runs once, in a
+fresh process; the verdict changes only when that run fails with the entry's signature.
+What the snippet showed is written into the record either way (``witnesses.known_error``).
+Nothing runs when no error record matches an entry.
+"""
+
+from __future__ import annotations
+
+import sys
+
+VERDICT = "framework-error"
+
+
+def _snippet_outcome(entry, cache: dict) -> tuple[bool, str]:
+    from .crashes import _tail, run_fresh
+
+    if entry.id not in cache:
+        code, out = run_fresh([sys.executable, "-c", entry.code], timeout=120)
+        lines = len(entry.code.strip().splitlines())
+        if code is not None and code != 0 and entry.signature in out:
+            cache[entry.id] = (True, f"reproduces in {lines} lines of plain {entry.framework} code "
+                                     f"(run in a fresh process in this run: exit {code}, "
+                                     f"'{entry.signature}')")
+        elif code is None:
+            cache[entry.id] = (False, f"the snippet did not finish: {out}")
+        else:
+            cache[entry.id] = (False, f"the snippet does not fail that way here (exit {code}): "
+                                      f"{_tail(out)[-300:]}")
+    return cache[entry.id]
+
+
+def settle(records: list[dict], run_snippet=_snippet_outcome) -> int:
+    """Settle matching ``error`` records in place; the number given ``framework-error``."""
+    from .known import find_error
+
+    cache: dict = {}
+    settled = 0
+    for r in records:
+        if r.get("status") != "error" or r.get("verdict") not in (None, "unexplained"):
+            continue
+        entry = find_error(r["case_id"], r["check"], r.get("reason", ""))
+        if entry is None:
+            continue
+        reproduces, result = run_snippet(entry, cache)
+        r["witnesses"] = {**(r.get("witnesses") or {}),
+                          "known_error": {"id": entry.id, "summary": entry.summary, "result": result,
+                                          "snippet": entry.code.strip(), "reproduces": reproduces}}
+        if reproduces:
+            r["verdict"] = VERDICT
+            r["reason"] = f"known framework error {entry.id}: {result}; {r.get('reason', '')}"
+            settled += 1
+    return settled
