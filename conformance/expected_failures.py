@@ -34,6 +34,16 @@ EXPECTED: tuple[Expected, ...] = (
              "(x=[1,1,1], k=2, s=1, dy=[1,10] gives [1,11,10]): not a subgradient (the document's "
              "erratum max-ties-full-gradient, in a framework); its own 2-D max-pool routes to the "
              "first maximum, as torch and jax do"),
+    Expected("max_pool?d[k=*-tensorflow-*-compiled", ("jvp:x@forward_accumulator",),
+             "tensorflow (tf.function(jit_compile=True)): forward mode of max pooling goes "
+             "through MaxPoolGradGrad, whose XLA lowering (tf2xla pooling_ops.cc) compares the "
+             "window's values rounded to bfloat16 and packs the tangent into the low 16 bits: "
+             "where two elements of a window are equal in bfloat16 but not in float32, the first "
+             "one's tangent is taken (max_pool2d[k=2x3,s=1x2], 1×2×33×33 float32: 4 of 1,024 "
+             "outputs, ⟨u, Jv⟩ off by 16%). Eager forward mode and the reverse mode under XLA "
+             "are right; known case tf2xla-maxpoolgradgrad-bf16 reproduces it in plain "
+             "TensorFlow. It shows only when a drawn window has such a near-tie (large windows, "
+             "many outputs), so a run without one reports this entry as passing"),
     Expected("prelu[kink]-tensorflow-*", ("grad:x",),
              "tensorflow: keras.layers.PReLU computes relu(x) − α·relu(−x), whose gradient at x = 0 "
              "is 0: outside the subdifferential [min(α,1), max(α,1)], so neither slope, unlike torch "

@@ -36,6 +36,12 @@ KNOWN: tuple[Known, ...] = (
           f"{GH}/jax-ml/jax/pull/14682", ("relu",)),
     Known("tensorflow#11092", "tensorflow", "conv2d SAME with stride > kernel: backward "
           "inconsistent with the forward", f"{GH}/tensorflow/tensorflow/issues/11092", ("conv2d",)),
+    Known("tf2xla-maxpoolgradgrad-bf16", "tensorflow", "tf.function(jit_compile=True): forward "
+          "mode of max pooling (MaxPoolGradGrad) picks each window's maximum by its value "
+          "rounded to bfloat16, so a near-maximum within 2⁻⁸ relative may take the tangent "
+          "(tf2xla's 16-bit packing, TODO b/73062247 in the source)",
+          f"{GH}/tensorflow/tensorflow/blob/master/tensorflow/compiler/tf2xla/kernels/pooling_ops.cc",
+          ("max_pool1d", "max_pool2d", "max_pool3d")),
     Known("tensorflow#55545", "tensorflow", "batch-norm moving variance Bessel-corrected only on "
           "the fused path", f"{GH}/tensorflow/tensorflow/issues/55545", ("batch_norm",)),
     Known("tensorflow#40805", "tensorflow", "Keras LSTM: cuDNN and CPU kernels diverge",

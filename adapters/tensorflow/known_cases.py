@@ -62,5 +62,26 @@ def softmax_neg_inf(tf):
     return bad, f"softmax grad at [-inf, 0, 1]: {g.ravel().tolist()}; logsumexp grad at [-inf, -inf]: {lse.ravel().tolist()}"
 
 
+def xla_max_pool_forward_mode_bf16_selection(tf):
+    # Two windows whose maxima exceed the other element by 2⁻¹⁰ relative: distinct in float32,
+    # equal once rounded to bfloat16's 8 bits; the larger comes first in one window and last
+    # in the other, so any tie-break picks the wrong element in one of them.
+    near = 1.0 + 2.0**-10
+    x = tf.constant(np.array([near, 1.0, 1.0, near], np.float32).reshape(1, 1, 4, 1))
+    v = tf.constant(np.array([1.0, 2.0, 3.0, 4.0], np.float32).reshape(1, 1, 4, 1))
+
+    def jvp(x, v):
+        with tf.autodiff.ForwardAccumulator(x, v) as acc:
+            y = tf.nn.max_pool2d(x, (1, 2), (1, 2), "VALID")
+        return acc.jvp(y)
+
+    eager = jvp(x, v).numpy().ravel().tolist()
+    xla = tf.function(jvp, jit_compile=True)(x, v).numpy().ravel().tolist()
+    return eager != xla, (f"forward mode of max_pool2d on windows [1+2^-10, 1] and [1, 1+2^-10] "
+                          f"with tangents [1, 2] and [3, 4]: eager {eager}, jit_compile {xla} "
+                          "(the maxima's tangents are [1, 4])")
+
+
 CASES = {"tensorflow#4886": tie_routing, "tensorflow#11092": conv_same_stride_gt_kernel,
-         "tensorflow#55545": bn_bessel, "pytorch#31829": softmax_neg_inf}
+         "tensorflow#55545": bn_bessel, "pytorch#31829": softmax_neg_inf,
+         "tf2xla-maxpoolgradgrad-bf16": xla_max_pool_forward_mode_bf16_selection}
