@@ -23,6 +23,7 @@ from adapters.derivatives import DEFAULT_ROUTES
 from .derivatives import DTYPES, EXAMPLES, KINDS, fd_witness, DerivativeOutcome, check_names, parse_check, run_derivative_example
 from .records import Record, repro_command
 from .runner import hypothesis_settings, skip_reason
+from .search import keyless
 from .strategies import SEED_MAX, example_strategy, shape_pool
 
 ORDERS = ("1", "jvp", "hvp")
@@ -167,6 +168,7 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
     acc = _Acc()
     n = max_examples or EXAMPLES.get(profile.name, profile.max_examples)  # --max-examples wins
 
+    @keyless
     @hypothesis_seed(seed)
     @hypothesis_settings(profile, n)
     @given(example=_examples(case, profile))

@@ -10,7 +10,9 @@ why, with the evidence; none is a tolerance loosened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatch
+import re
+from fnmatch import translate
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -217,11 +219,21 @@ EXPECTED: tuple[Expected, ...] = (
 
 def matches(e: Expected, case_id: str) -> bool:
     """fnmatch with '*' and '?' only: the '[variant]' of a case id is literal."""
-    return fnmatch(case_id, e.case.replace("[", "[[]"))
+    return _pattern(e.case).match(case_id) is not None
+
+
+@lru_cache(maxsize=None)
+def _pattern(case: str) -> re.Pattern:
+    return re.compile(translate(case.replace("[", "[[]")))
+
+
+@lru_cache(maxsize=4096)
+def _entries_for(case_id: str) -> tuple[Expected, ...]:
+    return tuple(e for e in EXPECTED if matches(e, case_id))
 
 
 def match(case_id: str, check: str) -> Expected | None:
-    for e in EXPECTED:
-        if matches(e, case_id) and check in e.checks:
+    for e in _entries_for(case_id):  # every check of a case asks: match its id once
+        if check in e.checks:
             return e
     return None
