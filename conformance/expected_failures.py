@@ -157,7 +157,10 @@ EXPECTED: tuple[Expected, ...] = (
                "in float32) errs by 36–56 u (bfloat16) and 12–24 u (float16), while jnp.sum and "
                "the matmul inner products accumulate in float32; torch passes the same cases. "
                "jax is wrong by the float32-accumulation model")
-      for dtype in ("bfloat16", "float16")
+      # bfloat16 pruned: in the full profile (jitted, 15 examples of free shapes) 6 of the
+      # 8 lstm/gru forms ran every example, T·N up to 792, with no bias-gradient failure
+      # (the other two stopped at another check's failure); float16's still fail there.
+      for dtype in ("float16",)
       for module, checks in (("lstm", ("grad:b_i", "grad:b_f", "grad:b_g", "grad:b_o")),
                              ("gru", ("grad:b_r", "grad:b_z", "grad:b_n", "grad:b_hn")))),
     *(Expected(f"lstm[form=standard]-jax-{dtype}-*", ("grad:W_f",),
