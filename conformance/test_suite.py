@@ -20,6 +20,8 @@ def test_conformance(case, conformance_runner, record_property):
     from conformance.expected_failures import match
 
     records = conformance_runner.run(case)
+    if not records:  # e.g. --orders jvp,hvp on an adapter that offers neither
+        pytest.skip(f"{case.id}: no check selected (--orders has none that this adapter offers)")
     bad = [r for r in records if r.status in ("fail", "error")]
     expected = [match(r.case_id, r.check) for r in bad]
     if bad and all(e is not None and r.status == "fail" for r, e in zip(bad, expected)):

@@ -200,3 +200,17 @@ def test_derivative_verdicts_pool_the_other_frameworks_routes():
     assert records[0]["verdict"] == "framework-discrepancy"
     assert records[0]["witnesses"]["other_frameworks"] == "pass: b, c; fail: none"
     assert records[4]["verdict"] == records[5]["verdict"] == "unexplained"  # both fail: who is wrong?
+
+
+def test_derivative_orders_alone_skip_the_oracles_own_adapter(tmp_path):
+    """--orders jvp,hvp without first order: the NumPy references get no checks at all
+    (they are the oracles' source), so their cases are skips, not errors, and the run
+    passes on the adapter that offers the routes."""
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:HandDerivatives",
+                       "--frameworks", "numpy,hand-derivatives", "--modules", "tanh",
+                       "--dtypes", "float64", "--devices", "cpu", "--orders", "jvp,hvp",
+                       "--out", str(tmp_path), "--max-examples", "3")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert {r["framework"] for r in doc["cases"]} == {"hand-derivatives"}
+    assert "1 passed, 3 skipped" in proc.stdout  # numpy cpu, numpy and hand-derivatives gpu
