@@ -28,8 +28,7 @@ from __future__ import annotations
 import gc
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
 
 from adapters.timing import Prepared
 from reports.timing_stats import median_ci, rel_iqr

@@ -287,7 +287,7 @@ CLAIMS = (
     *(_c(f"000-lstm-d{m}{k}", f"{L}, parameter-pass",
          (rf"\frac{{\partial{{L}}}}{{\partial{{{m}_{k}}}}}"),
          f"∂L/∂{m}_{k} = {'h_t' if m == 'W' else 'x_t'} ∂L/∂{ {'g': 'G', 'f': 'f', 'i': 'i', 'o': 'o'}[k]}_t diag(…)",
-         f"Σ_t of the per-step term", LSTM, f"d{m}{k}", readings=STEP_SUM)
+         "Σ_t of the per-step term", LSTM, f"d{m}{k}", readings=STEP_SUM)
       for k in GATES for m in "WU"),
     _c("000-gru-dh", f"{G}, backward-pass",
        r"+\frac{\partial{L}}{\partial{\vec{h}_{t+1}}}\odot(\vec{1}-\vec{z}_t)^T+\frac{\partial{L_t}}{\partial{\vec{h}}_t}",
