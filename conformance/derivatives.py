@@ -132,6 +132,7 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
             jo = jvp_oracle(vjp, shapes, t64, np.random.default_rng([int(example["seed"]), 29]))
         if any(r.kind == "hvp" for r in answered):
             ho = hvp_oracle(spec.name, grad, args64, diff, t64, u, {**attrs, **rules})
+            ho.terms = declared_terms(spec, args64, u, attrs, t64, diff)
         for r in answered:
             for n in diff:
                 name = f"{r.kind}:{n}@{r.route}"
@@ -144,8 +145,9 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
                     checks.append(judge_hvp(name, r.values.get(n), ho, n, tol_dtype, ulps))
         if i == 0:
             outcome.checks = checks
-            scale = ho.scale if any(r.kind == "hvp" for r in answered) else 0.0
-            outcome.info = _route_agreement(answered, diff, tol_dtype, ulps, scale)
+            hv = any(r.kind == "hvp" for r in answered)
+            outcome.info = _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
+                                            ho.terms if hv else {})
         key = ",".join(f"{k}={v}" for k, v in rules.items())
         for kind in KINDS:
             mine = [c for c in checks if c.check.startswith(kind + ":")]
@@ -155,9 +157,23 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
     return outcome
 
 
-def _route_agreement(answered, diff, dtype, grad_ulps, scale) -> list[CheckResult]:
+def declared_terms(spec, args64, cotangent, attrs, tangents, diff) -> dict:
+    """{argument: |terms| of H v} where the spec declares them (``spec.Tolerance.terms``)."""
+    fn = spec.tolerance.terms
+    if fn is None:
+        return {}
+    out = {}
+    for n in diff:
+        t = fn(f"hvp:{n}", args64, cotangent, attrs, tangents=tangents)
+        if t is not None:
+            out[n] = np.abs(np.asarray(t, dtype=np.float64))
+    return out
+
+
+def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> list[CheckResult]:
     """Each route against the first of its kind, within twice the error model (for hvp with
-    its gradient-sized term, ``scale`` = max|∇s| max|v|, but no oracle error: none enters)."""
+    its gradient-sized term, ``scale`` = max|∇s| max|v|, and the declared ``terms``, but no
+    oracle error: none enters)."""
     out = []
     for kind in KINDS:
         same = [r for r in answered if r.kind == kind]
@@ -169,7 +185,8 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale) -> list[CheckResul
                 name = f"{kind}:{n}@{other.route}~{same[0].route}"
                 if kind == "hvp":
                     first = HvpOracle({n: np.asarray(b, dtype=np.float64)},
-                                      {n: np.zeros(np.shape(b))}, f"route {same[0].route}", scale)
+                                      {n: np.zeros(np.shape(b))}, f"route {same[0].route}", scale,
+                                      {k: v for k, v in (terms or {}).items() if k == n})
                     out.append(judge_hvp(name, a, first, n, dtype, 2 * grad_ulps))
                     continue
                 a = np.concatenate([np.ravel(x) for x in a]) if isinstance(a, tuple) else a

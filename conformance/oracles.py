@@ -122,6 +122,7 @@ class HvpOracle:
     error: dict[str, np.ndarray]     # the oracle's own error estimate, element-wise
     method: str                      # "hand-written" or "central differences + Richardson"
     scale: float = 0.0               # max|∇s| · max|v|: the magnitude of the second pass's terms
+    terms: dict = field(default_factory=dict)  # the spec's declared terms of H v (Tolerance.terms)
 
 
 def hvp_oracle(module: str, grad, args64: dict, diff: list[str], tangents: dict,
@@ -173,7 +174,9 @@ def judge_hvp(check: str, got, oracle: HvpOracle, name: str, dtype: str, grad_ul
         return CheckResult(check, True, 0.0, 0.0, 0.0, 0.0)
     g = got.astype(np.float64)
     ulps = HVP_ULPS_FACTOR * grad_ulps
-    tol = tolerance_array(expected, dtype, ulps) + ulps * EPS[dtype] * oracle.scale + slack
+    declared = oracle.terms.get(name)
+    tol = (tolerance_array(expected, dtype, ulps) + ulps * EPS[dtype] * oracle.scale + slack
+           + (0.0 if declared is None else ulps * EPS[dtype] * declared))
     with np.errstate(invalid="ignore", over="ignore"):
         # Non-finite expectations (only a route compared with another) must match exactly.
         same = ~np.isfinite(expected) & ((g == expected) | (np.isnan(g) & np.isnan(expected)))

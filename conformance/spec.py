@@ -115,11 +115,14 @@ class Tolerance:
     # intermediate invariant under every input perturbation's effect — softmax's
     # Σ_j s_j, subtracted from s_i (shifting the cotangent leaves the result unchanged) —
     # rounds it at |Σ s| while no input's response is that large. ``terms(check, inputs,
-    # cotangent, attrs)`` returns, for such a check, the magnitude of the terms its
-    # documented formula combines per element (float64 arrays; None for other checks); a
-    # check that fails the plain scale is judged once more with it added to the scale, as
-    # the input responses are. Only rounding-sized: it enters in units of u, times ulps.
-    terms: Callable[[str, Mapping[str, Any], Any, Mapping[str, Any]], Any] | None = None
+    # cotangent, attrs, tangents=None)`` returns, for such a check, the magnitude of the
+    # terms its documented formula combines per element (float64 arrays; None for other
+    # checks). A first-order check that fails the plain scale is judged once more with it
+    # added to the scale, as the input responses are; a second-order check ("hvp:<arg>",
+    # ``tangents`` given) has it in its scale beside the gradient-sized term (where the
+    # gradient is exactly 0 that term is 0, while H v's terms are not). Only
+    # rounding-sized: it enters in units of u, times ulps.
+    terms: Callable[..., Any] | None = None
 
     def growth(self, check: str, dims: Mapping[str, int] | None, attrs: Mapping[str, Any],
                small: Mapping[str, tuple[int, int]]) -> float:

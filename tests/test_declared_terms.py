@@ -94,3 +94,43 @@ def test_the_run_judges_softmax_at_its_declared_terms(monkeypatch):
     assert not without.passed, without.describe()  # the false alarm the terms remove
     wrong = _run_at_the_inputs(monkeypatch, Float32SoftmaxWrongSum)
     assert not wrong.passed, wrong.describe()
+
+
+# -- second order: softmax cross-entropy at D = 1 ------------------------------------------
+CE = BY_NAME["softmax_cross_entropy"]
+
+
+def _ce_oracle(z, p, u, v):
+    from conformance.oracles import HvpOracle
+    from references._second_order import SECOND_ORDER
+
+    exact, _ = SECOND_ORDER["softmax_cross_entropy"](u, [v, None], z, p)
+    terms = CE.tolerance.terms("hvp:z", {"z": z, "p": p}, u, {}, tangents={"z": v})
+    bare = HvpOracle({"z": exact}, {"z": np.zeros_like(exact)}, "hand-written", 0.0)
+    declared = HvpOracle({"z": exact}, {"z": np.zeros_like(exact)}, "hand-written", 0.0, {"z": terms})
+    return exact, bare, declared
+
+
+def _float32_ce_hvp(z, p, u, v):
+    """H v = u Σp (y ⊙ v − y ⟨y, v⟩) in float32, with y = softmax(z) rounded one unit
+    below 1 at D = 1 (a float32 softmax or exp(log_softmax) may give 1 − 2⁻²⁴)."""
+    z, p, u, v = (np.asarray(a, np.float32) for a in (z, p, u, v))
+    y = np.full(z.shape, 1 - 2.0**-24, np.float32)
+    dot = (y * v).sum(-1, keepdims=True).astype(np.float32)
+    return (u[..., None] * p.sum(-1, keepdims=True) * (y * v - y * dot)).astype(np.float32)
+
+
+def test_hvp_at_a_zero_gradient_is_judged_at_its_declared_terms():
+    from conformance.oracles import judge_hvp
+
+    z, p = np.array([[0.7]]), np.array([[1.0]])     # D = 1: ∇s = 0 and H = 0 exactly
+    u, v = np.array([0.9]), np.array([[-0.6]])
+    exact, bare, declared = _ce_oracle(z, p, u, v)
+    assert np.all(exact == 0)
+    got = _float32_ce_hvp(z, p, u, v)
+    assert np.any(got != 0)                           # the cancelling terms leave a rounding
+    ulps = CE.tolerance.grad
+    assert not judge_hvp("hvp:z", got, bare, "z", "float32", ulps).passed  # tolerance 0
+    assert judge_hvp("hvp:z", got, declared, "z", "float32", ulps).passed
+    wrong = got + np.float32(1e-3) * np.abs(v).astype(np.float32)  # a wrong second derivative
+    assert not judge_hvp("hvp:z", wrong, declared, "z", "float32", ulps).passed

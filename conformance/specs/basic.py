@@ -35,16 +35,35 @@ def _keep_rate(inputs, recovered, attrs):
     return deviation, bound, f"kept {kept:.0f} of {n} (expected {n * (1 - q):.1f} ± {bound:.1f})"
 
 
-def _softmax_terms(check, inputs, cotangent, attrs):
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _softmax_ce_terms(check, inputs, cotangent, attrs, tangents=None):
+    """Second order of 000 rows 'Softmax' and 'Cross-Entropy' chained: ∇s = u (y Σp − p), so
+    H v = u Σp (y ⊙ v − y ⟨y, v⟩); element i combines u Σp y_i v_i and u Σp y_i ⟨y, v⟩.
+    At D = 1 (y = 1) both are |u v| while H v and ∇s are exactly 0."""
+    if check != "hvp:z" or tangents is None:
+        return None
+    y = _softmax(np.asarray(inputs["z"], dtype=np.float64))
+    v = np.asarray(tangents["z"], dtype=np.float64)
+    u = np.abs(np.asarray(cotangent, dtype=np.float64))[..., None]
+    mass = np.abs(np.asarray(inputs["p"], dtype=np.float64)).sum(axis=-1, keepdims=True)
+    return u * mass * (y * np.abs(v) + y * np.abs((y * v).sum(axis=-1, keepdims=True)))
+
+
+SOFTMAX_CE_TOLERANCE = replace(REDUCING, terms=_softmax_ce_terms)
+
+
+def _softmax_terms(check, inputs, cotangent, attrs, tangents=None):
     """000 row 'Softmax': dL/dx = sᵀ − yᵀ Σ_i s_i, s_i = dL/dy_i y_i. Element i combines s_i
     and y_i Σ_j s_j; the sum is rounded at the size of its terms, Σ_j |s_j|, and no input
     perturbation moves it that far (shifting every dL/dy_j by one constant leaves dL/dx
     unchanged), so the terms are declared: |s_i| + y_i Σ_j |s_j|."""
     if check != "grad:x":
         return None
-    x = np.asarray(inputs["x"], dtype=np.float64)
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    y = e / e.sum(axis=-1, keepdims=True)
+    y = _softmax(np.asarray(inputs["x"], dtype=np.float64))
     s = np.abs(np.asarray(cotangent, dtype=np.float64) * y)
     return s + y * s.sum(axis=-1, keepdims=True)
 
@@ -119,7 +138,7 @@ SPECS: tuple[ModuleSpec, ...] = (
     ModuleSpec("softmax_cross_entropy", "loss", (Arg("z", X, Uniform(-5, 5)), Arg("p", X, Simplex(), CONST)), rows_of,
                rows("Softmax") + rows("Cross-Entropy"),
                "L = −Σ_i p_i log softmax(z)_i; dL/dz = softmax(z) Σ_i p_i − p (the two rows composed)",
-               tolerance=REDUCING, arithmetic=REDUCTION),
+               tolerance=SOFTMAX_CE_TOLERANCE, arithmetic=REDUCTION),
     ModuleSpec("dropout", "regularization", (Arg("x", X, NonZero()), Arg("mask", X, Mask(0.7), CONST)), wide,
                rows("Drop-out"), "y = 1/(1−q) D ⊙ x; dL/dx = 1/(1−q) dL/dy ⊙ Dᵀ",
                variants=(Variant("injected", {"rate": 0.3}),
