@@ -10,34 +10,30 @@ Nothing runs when no error record matches an entry.
 
 from __future__ import annotations
 
-import sys
-
 VERDICT = "framework-error"
 
 
-def _snippet_outcome(entry, cache: dict) -> tuple[bool, str]:
-    from .crashes import _tail, run_fresh
+def _snippet_outcome(entry, replays) -> tuple[bool, str]:
+    """Whether the entry's snippet, run once per run in a fresh process (the crash
+    replays' runner, ``crashes.Replays.snippet``), fails with the entry's text."""
+    from .crashes import _tail
 
-    if entry.id not in cache:
-        code, out = run_fresh([sys.executable, "-c", entry.code], timeout=120)
-        lines = len(entry.code.strip().splitlines())
-        if code is not None and code != 0 and entry.signature in out:
-            cache[entry.id] = (True, f"reproduces in {lines} lines of plain {entry.framework} code "
-                                     f"(run in a fresh process in this run: exit {code}, "
-                                     f"'{entry.signature}')")
-        elif code is None:
-            cache[entry.id] = (False, f"the snippet did not finish: {out}")
-        else:
-            cache[entry.id] = (False, f"the snippet does not fail that way here (exit {code}): "
-                                      f"{_tail(out)[-300:]}")
-    return cache[entry.id]
+    code, out = replays.snippet(entry)
+    lines = len(entry.code.strip().splitlines())
+    if code is not None and code != 0 and entry.signature in out:
+        return True, (f"reproduces in {lines} lines of plain {entry.framework} code (run in a "
+                      f"fresh process in this run: exit {code}, '{entry.signature}')")
+    if code is None:
+        return False, f"the snippet did not finish: {out}"
+    return False, f"the snippet does not fail that way here (exit {code}): {_tail(out)[-300:]}"
 
 
-def settle(records: list[dict], run_snippet=_snippet_outcome) -> int:
+def settle(records: list[dict]) -> int:
     """Settle matching ``error`` records in place; the number given ``framework-error``."""
+    from .crashes import Replays
     from .known import find_error
 
-    cache: dict = {}
+    replays = Replays()
     settled = 0
     for r in records:
         if r.get("status") != "error" or r.get("verdict") not in (None, "unexplained"):
@@ -45,7 +41,7 @@ def settle(records: list[dict], run_snippet=_snippet_outcome) -> int:
         entry = find_error(r["case_id"], r["check"], r.get("reason", ""))
         if entry is None:
             continue
-        reproduces, result = run_snippet(entry, cache)
+        reproduces, result = _snippet_outcome(entry, replays)
         r["witnesses"] = {**(r.get("witnesses") or {}),
                           "known_error": {"id": entry.id, "summary": entry.summary, "result": result,
                                           "snippet": entry.code.strip(), "reproduces": reproduces}}

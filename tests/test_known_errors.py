@@ -80,10 +80,12 @@ def test_snippet_runs_once_per_entry_and_run(monkeypatch):
 @pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="tensorflow not installed")
 def test_tensorflow_entry_reproduces_on_the_installed_version():
     entry = next(k for k in known.KNOWN_ERRORS if k.id == "tf-forward-accumulator-tensorarray-graph")
-    cache: dict = {}
-    reproduces, result = framework_errors._snippet_outcome(entry, cache)
+    from conformance.crashes import Replays
+
+    replays = Replays()
+    reproduces, result = framework_errors._snippet_outcome(entry, replays)
     assert reproduces, result
-    assert framework_errors._snippet_outcome(entry, cache) == (reproduces, result)  # cached
+    assert framework_errors._snippet_outcome(entry, replays) == (reproduces, result)  # one run
 
 
 def test_a_long_route_error_keeps_its_message_end():
