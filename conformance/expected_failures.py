@@ -176,12 +176,14 @@ EXPECTED: tuple[Expected, ...] = (
                "in float32) errs by 36–56 u (bfloat16) and 12–24 u (float16), while jnp.sum and "
                "the matmul inner products accumulate in float32; torch passes the same cases. "
                "jax is wrong by the float32-accumulation model")
-      # bfloat16 pruned: in the full profile (jitted, 15 examples of free shapes) 6 of the
-      # 8 lstm/gru forms ran every example, T·N up to 792, with no bias-gradient failure
-      # (the other two stopped at another check's failure); float16's still fail there.
-      for dtype in ("float16",)
-      for module, checks in (("lstm", ("grad:b_i", "grad:b_f", "grad:b_g", "grad:b_o")),
-                             ("gru", ("grad:b_r", "grad:b_z", "grad:b_n", "grad:b_hn")))),
+      # gru in bfloat16 pruned: no bias-gradient failure in the default run (the entry was
+      # reported xpass) nor in the full profile (jitted, 15 free-shape examples, T·N up to
+      # 792, 3 of its 4 forms to the end); lstm's bfloat16 still fails in the default run
+      # (peephole_compact at T = 64: grad:b_i 1.16, grad:b_o 1.24).
+      for module, checks, dtypes in (
+          ("lstm", ("grad:b_i", "grad:b_f", "grad:b_g", "grad:b_o"), ("bfloat16", "float16")),
+          ("gru", ("grad:b_r", "grad:b_z", "grad:b_n", "grad:b_hn"), ("float16",)))
+      for dtype in dtypes),
     *(Expected(f"lstm[form=standard]-jax-{dtype}-*", ("grad:W_f",),
                f"jax in {dtype}: the forget-gate weight gradient at T = 1 (N = 2, H = 2) errs by "
                "1.2–1.5× the low-precision tolerance; it is small (5e-4) against O(1) terms, so "
