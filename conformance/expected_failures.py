@@ -205,7 +205,11 @@ EXPECTED: tuple[Expected, ...] = (
              "past 65,504 overflow to inf where the exact total (and a float32 accumulator's) is "
              "small; the accumulation probe (8192 cancelling values, exact in float32) errs by "
              "64 u; in bfloat16 the same op accumulates in float32 (0 u), as torch and jax do "
-             "in both: tensorflow is wrong by the float32-accumulation model"),
+             "in both: tensorflow is wrong by the float32-accumulation model. It depends on the "
+             "length: on this domain (the first half's values, then their negatives) the row sum "
+             "overflows at D = 4, 32, 256, 1024 and not at D = 8, 16, 64 (vector lanes pair a "
+             "positive with a negative), so the quick profile's one float16 shape (D = 16) "
+             "passes: this entry's xpass there is not a fix"),
     *(Expected(f"scaled_dot_product_attention[*]-tensorflow-{dtype}-*", ("grad:q",),
                f"tensorflow (composed attention) in {dtype}: dL/dq errs by 1.06–1.6× the "
                "low-precision tolerance at 2 tokens, where the softmax backward cancels "
