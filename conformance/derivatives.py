@@ -159,15 +159,9 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
 
 def declared_terms(spec, args64, cotangent, attrs, tangents, diff) -> dict:
     """{argument: |terms| of H v} where the spec declares them (``spec.Tolerance.terms``)."""
-    fn = spec.tolerance.terms
-    if fn is None:
-        return {}
-    out = {}
-    for n in diff:
-        t = fn(f"hvp:{n}", args64, cotangent, attrs, tangents=tangents)
-        if t is not None:
-            out[n] = np.abs(np.asarray(t, dtype=np.float64))
-    return out
+    terms = {n: spec.tolerance.declared_terms(f"hvp:{n}", args64, cotangent, attrs, tangents=tangents)
+             for n in diff}
+    return {n: t for n, t in terms.items() if t is not None}
 
 
 def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> list[CheckResult]:

@@ -180,11 +180,9 @@ def _at_cancelling_scale(spec, checks, judged, tol_dtype, ref, args64, ct64, att
             g = dict(zip(names_in, ref.vjp(ct, *a, **attrs, **rules)))
             return [g[n] for n in order]
         s.update(zip(grad_names, scales(vjp, [ct64, *inputs], grads, seed)))
-    declared = spec.tolerance.terms
-    for n in failing if declared is not None else ():
-        t = declared(n, args64, ct64, attrs)
+    for n in failing:
+        t = spec.tolerance.declared_terms(n, args64, ct64, attrs)
         if t is not None:
-            t = np.abs(np.asarray(t, dtype=np.float64))
             s[n] = s[n] + t if n in s else t
     factor = units(tol_dtype)
     return [compare(n, got, exp, tol_dtype, u, cancelling=factor * s[n]) if n in failing and n in s

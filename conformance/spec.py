@@ -138,6 +138,17 @@ class Tolerance:
         n0 = self.lengths({k: hi for k, (lo, hi) in small.items()}, attrs)[key]
         return GROWTH * max(0.0, math.sqrt(n[key]) - math.sqrt(n0))
 
+    def declared_terms(self, check: str, inputs, cotangent, attrs, tangents=None):
+        """|terms| of ``check`` as the spec declares them (``terms``), float64; None if none."""
+        if self.terms is None:
+            return None
+        t = self.terms(check, inputs, cotangent, attrs, tangents=tangents)
+        if t is None:
+            return None
+        import numpy as np
+
+        return np.abs(np.asarray(t, dtype=np.float64))
+
     def at(self, check: str, dims, attrs, small) -> "Tolerance":
         """This tolerance grown for ``check`` at ``dims`` (see the class docstring)."""
         extra = self.growth(check, dims, attrs, small)
