@@ -19,6 +19,10 @@ EPS = {"float16": float(np.finfo(np.float16).eps), "bfloat16": 2.0**-7, "tf32": 
 
 CANCELLING_NOTE = ("judged at the scale of the terms that cancel in it (the reference's response "
                    "to one rounding of every input: conformance/sensitivity.py)")
+STORED_NOTE = ("judged at the scale of the terms that cancel in it and of the roundings of the "
+               "tensors its formula stores (the reference's responses to one rounding of every "
+               "input and of every stored tensor: conformance/sensitivity.py, "
+               "spec.LowPrecision.STORED_SIGMAS)")
 
 
 @dataclass
@@ -61,7 +65,7 @@ def tolerance_array(expected: np.ndarray, dtype: str, ulps: float,
 
 
 def compare(check: str, got, expected, dtype: str, ulps: float,
-            cancelling: np.ndarray | None = None) -> CheckResult:
+            cancelling: np.ndarray | None = None, note: str | None = None) -> CheckResult:
     got = np.asarray(got)
     expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape:
@@ -94,7 +98,7 @@ def compare(check: str, got, expected, dtype: str, ulps: float,
         got=float(g[worst]),
         expected=float(expected[worst]),
         error_eps=float(worst_ratio * ulps) if ulps > 0 else (0.0 if worst_ratio == 0 else float("inf")),
-        detail="" if cancelling is None else CANCELLING_NOTE,
+        detail="" if cancelling is None else (note or CANCELLING_NOTE),
     )
 
 

@@ -16,10 +16,10 @@ import numpy as np
 from adapters.base import DRAWS_RANDOMNESS
 from references import REFERENCES
 
-from .compare import CheckResult, bitwise_check, bound_check, compare
+from .compare import EPS, STORED_NOTE, CheckResult, bitwise_check, bound_check, compare
 from .reference_cache import cached, key
 from .sizes import small_ranges
-from .spec import AUTOCAST_DTYPE, CONST, TF32_ARITHMETIC, ulps_for
+from .spec import AUTOCAST_DTYPE, CONST, TF32_ARITHMETIC, UNIT_ROUNDOFF, LowPrecision, ulps_for
 from .strategies import make_cotangent, make_inputs
 
 
@@ -185,8 +185,43 @@ def _at_cancelling_scale(spec, checks, judged, tol_dtype, ref, args64, ct64, att
         if t is not None:
             s[n] = s[n] + t if n in s else t
     factor = units(tol_dtype)
-    return [compare(n, got, exp, tol_dtype, u, cancelling=factor * s[n]) if n in failing and n in s
+    scale = {n: factor * s[n] for n in failing if n in s}
+    stored = {}
+    if tol_dtype in UNIT_ROUNDOFF:  # the stored tensors' own roundings (``LowPrecision``)
+        ulps = {n: u for n, *_, u in judged}
+        stored = _stored_responses(failing, names, ref, args64, ct64, attrs, rules,
+                                   expected_outputs, grads, multiple, seed)
+        for n, r in stored.items():
+            add = LowPrecision.stored_term(tol_dtype, ulps[n], EPS[tol_dtype]) * r
+            scale[n] = scale[n] + add if n in scale else add
+    return [compare(n, got, exp, tol_dtype, u, cancelling=scale[n],
+                    note=STORED_NOTE if n in stored else None) if n in scale
             else c for c, (n, got, exp, u) in zip(checks, judged)]
+
+
+def _stored_responses(failing, names, ref, args64, ct64, attrs, rules, expected_outputs, grads,
+                      multiple, seed) -> dict[str, np.ndarray]:
+    """The failing checks' responses to one rounding of every tensor the reference's formula
+    stores (``conformance.sensitivity.stored_scales``); none for a formula that marks none."""
+    from .sensitivity import stored_scales
+
+    out: dict[str, np.ndarray] = {}
+    inputs = list(args64.values())
+    fwd = [n for n in names if not n.startswith("grad:")]
+    if any(n in failing for n in fwd):
+        def forward():
+            o = ref.forward(*inputs, **attrs, **rules)
+            return o if multiple else (o,)
+        out.update(zip(fwd, stored_scales(forward, expected_outputs, seed)))
+    back = [n for n in names if n.startswith("grad:")]
+    if any(n in failing for n in back):
+        order = [n.removeprefix("grad:") for n in back]
+
+        def vjp():
+            g = dict(zip(args64, ref.vjp(ct64, *inputs, **attrs, **rules)))
+            return [g[n] for n in order]
+        out.update(zip(back, stored_scales(vjp, grads, seed)))
+    return {n: r for n, r in out.items() if n in failing and np.any(r > 0)}
 
 
 def _ulps(spec, arithmetic: str, kind: str, at=None) -> float:

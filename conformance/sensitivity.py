@@ -40,6 +40,7 @@ import numpy as np
 RHO = 2.0**-20
 SHRINK = 16.0  # the second evaluation's ρ is RHO / SHRINK
 LINEAR = 2.0   # accepted deviation of the response ratio from SHRINK (a factor)
+DRAWS = 4      # random directions of the stored-tensor response (``stored_scales``)
 
 
 def units(arithmetic: str) -> float:
@@ -80,6 +81,12 @@ def scales(fn: Callable[..., Sequence[np.ndarray]], arrays: Sequence, base: Sequ
     direction = _direction(arrays, np.random.default_rng(seed))
     big = fn(*_perturbed(arrays, direction, RHO))
     small = fn(*_perturbed(arrays, direction, RHO / SHRINK))
+    return _responses(base, big, small)
+
+
+def _responses(base, big, small) -> list[np.ndarray]:
+    """|big − base| / ρ where the response is linear in ρ (``big`` at ρ, ``small`` at
+    ρ/SHRINK), else 0."""
     out = []
     for b, hi, lo in zip(base, big, small):
         b = np.asarray(b, dtype=np.float64)
@@ -90,3 +97,36 @@ def scales(fn: Callable[..., Sequence[np.ndarray]], arrays: Sequence, base: Sequ
         linear = np.isfinite(d_hi) & (d_lo > 0) & (ratio >= SHRINK / LINEAR) & (ratio <= SHRINK * LINEAR)
         out.append(np.where(linear, d_hi / RHO, 0.0))
     return out
+
+
+def stored_scales(fn: Callable[[], Sequence[np.ndarray]], base: Sequence[np.ndarray],
+                  seed: int = 0, draws: int = DRAWS) -> list[np.ndarray]:
+    """Per value of ``fn()`` (``base``), the root mean square over ``draws`` random
+    directions of the response to one relative rounding of every tensor the formula stores
+    (``references._stored``): each marked tensor z becomes z ⊙ (1 + ρ·r), r = ±1 at random,
+    drawn in the order the tensors are formed (the same at ρ and ρ/SHRINK), with the
+    linearity guard of ``scales`` (a non-linear response counts 0).
+
+    For an element that responds to the stored entries z_k with coefficients c_k, one
+    direction gives |Σ_k c_k z_k r_k|, whose mean square is Σ_k (c_k z_k)²: the RMS
+    estimates the standard deviation of the response, where a single direction can land
+    near 0 by chance. It is first order: where one rounding of a stored tensor is not small
+    for what follows it (bfloat16 logits near 200 round by up to 0.5, and exp turns that
+    into a factor 1.6) the linearisation does not describe it, and a framework that stores
+    such a tensor in the dtype fails — the report shows how far it is off. A formula that
+    marks nothing has 0."""
+    from references._stored import storing
+
+    def run(rho, k):
+        rng = np.random.default_rng([seed, k])
+
+        def hook(z):
+            z = np.asarray(z, dtype=np.float64)
+            return z * (1.0 + rho * rng.choice((-1.0, 1.0), size=z.shape))
+        with storing(hook):
+            return fn()
+    total = [np.zeros(np.shape(b)) for b in base]
+    for k in range(draws):
+        for t, r in zip(total, _responses(base, run(RHO, k), run(RHO / SHRINK, k))):
+            t += r * r
+    return [np.sqrt(t / draws) for t in total]

@@ -194,6 +194,28 @@ class LowPrecision:
     forward: float = 4.0
     grad: float = 8.0
 
+    # Stored tensors (``references._stored``). The counts above bound the roundings of the
+    # quantities an element combines at their own size; where a result is far smaller than
+    # the stored values it combines (a weight gradient at T = 1 summing cancelling products
+    # of gate values, a state carried over T steps), each stored entry z_k rounds by up to
+    # u·|z_k| and moves the result by c_k·that. Those roundings are independent, uniform on
+    # [−u, u]·|z_k| (standard deviation u·|z_k|/√3), so the result's error has standard
+    # deviation u·(Σ_k (c_k z_k)²)^½ / √3 = u·r/√3, r the RMS response of the element to
+    # one rounding of every stored tensor (``conformance.sensitivity.stored_scales``,
+    # computed with the float64 reference on the formula's own graph). The tolerance adds
+    # STORED_SIGMAS standard deviations of it: STORED_SIGMAS·u·r/√3. Only for a check that
+    # fails without it, and only the tensors the documented formula stores: inputs and the
+    # cotangent are exact, and a reduction's accumulator is not a stored tensor (a running
+    # sum in the input type still fails).
+    STORED_SIGMAS = 4.0
+
+    @staticmethod
+    def stored_term(arithmetic: str, ulps: float, eps: float) -> float:
+        """The factor on r that adds STORED_SIGMAS·u·r/√3 to a tolerance of ``ulps`` units
+        of ``eps`` (``compare.tolerance_array`` multiplies its scale by ulps·eps)."""
+        u = UNIT_ROUNDOFF[arithmetic]
+        return LowPrecision.STORED_SIGMAS * u / math.sqrt(3.0) / (ulps * eps) if ulps > 0 else 0.0
+
 
 def ulps_for(tolerance: Tolerance, low: "LowPrecision", arithmetic: str, kind: str) -> float:
     """The ``ulps`` for ``compare`` (units of eps(arithmetic)) of a ``kind`` ("forward" or

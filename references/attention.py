@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._stored import stored
+
 __all__ = ["scaled_dot_product_attention", "multi_head_attention"]
 
 ROW_RULES = ("zeros", "uniform")
@@ -58,9 +60,9 @@ def _probabilities(s, allowed, masked_row):
     live = allowed.any(axis=-1)
     z = np.where(allowed, s, -np.inf)
     top = np.where(live, z.max(axis=-1), 0.0)[..., None]
-    e = np.where(allowed, np.exp(np.where(allowed, s - top, 0.0)), 0.0)
-    total = e.sum(axis=-1, keepdims=True)
-    p = e / np.where(total > 0, total, 1.0)
+    e = stored(np.where(allowed, np.exp(np.where(allowed, s - top, 0.0)), 0.0))
+    total = stored(e.sum(axis=-1, keepdims=True))
+    p = stored(e / np.where(total > 0, total, 1.0))
     if masked_row == "uniform":
         p = np.where(live[..., None], p, 1.0 / s.shape[-1])
     return p, live
@@ -75,9 +77,9 @@ def _forward(q, k, v, bias, mask, *, causal, masked, biased, scale, masked_row, 
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise ValueError(f"attention: q {q.shape}, k {k.shape}, v {v.shape} do not fit")
     s = _scale(q, scale)
-    logits = s * np.einsum("...qd,...kd->...qk", q, k)
+    logits = stored(s * np.einsum("...qd,...kd->...qk", q, k))
     if biased:
-        logits = logits + np.asarray(bias, dtype=np.float64)
+        logits = stored(logits + np.asarray(bias, dtype=np.float64))
     allowed = _allowed(mask, q.shape[-2], k.shape[-2], masked=masked, causal=causal,
                        causal_align=causal_align)
     p, live = _probabilities(logits, allowed, masked_row)
@@ -109,8 +111,8 @@ def scaled_dot_product_attention_vjp(cotangent, q, k, v, bias, mask, *, causal=F
                                         causal_align=causal_align)
     dy = np.asarray(cotangent, dtype=np.float64)
     dv = np.einsum("...qk,...qd->...kd", p, dy)
-    dp = np.einsum("...qd,...kd->...qk", dy, v)
-    ds = p * (dp - np.sum(p * dp, axis=-1, keepdims=True))
+    dp = stored(np.einsum("...qd,...kd->...qk", dy, v))
+    ds = stored(p * stored(dp - stored(np.sum(stored(p * dp), axis=-1, keepdims=True))))
     ds = np.where(live[..., None], ds, 0.0)  # a fully masked row's P is a constant
     dq = s * np.einsum("...qk,...kd->...qd", ds, k)
     dk = s * np.einsum("...qk,...qd->...kd", ds, q)
@@ -136,13 +138,13 @@ def _mha_forward(xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o, mask, heads
     e = w_q.shape[0]
     if e % heads:
         raise ValueError(f"multi_head_attention: embed dim {e} is not divisible by {heads} heads")
-    q, k, v = (_heads(x @ w.T + b, heads) for x, w, b in
+    q, k, v = (_heads(stored(stored(x @ w.T) + b), heads) for x, w, b in
                ((xq, w_q, b_q), (xk, w_k, b_k), (xv, w_v, b_v)))
     key_mask = None if mask is None else np.asarray(mask)[:, None, None, :]
     o, saved = _forward(q, k, v, None, key_mask, causal=False, masked=mask is not None,
                         biased=False, scale=None, masked_row=masked_row, causal_align="top_left")
-    merged = _merge(o)
-    return merged @ w_o.T + b_o, (arrays, q, k, v, merged, key_mask)
+    merged = stored(_merge(o))
+    return stored(merged @ w_o.T) + b_o, (arrays, q, k, v, merged, key_mask)
 
 
 def multi_head_attention(xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v, w_o, b_o, key_padding,
@@ -172,12 +174,12 @@ def multi_head_attention_vjp(cotangent, xq, xk, xv, w_q, w_k, w_v, b_q, b_k, b_v
     dy = np.asarray(cotangent, dtype=np.float64)
     d_wo = np.einsum("nto,nti->oi", dy, merged)
     d_bo = dy.sum(axis=(0, 1))
-    d_o = _heads(dy @ w_o, heads)
+    d_o = _heads(stored(dy @ w_o), heads)
     dq, dk, dv, _, _ = scaled_dot_product_attention_vjp(
         d_o, q, k, v, np.zeros(()), key_mask, masked=mask is not None, masked_row=masked_row)
     out = []
     for x, w, d in ((xq, w_q, dq), (xk, w_k, dk), (xv, w_v, dv)):
-        dz = _merge(d)
+        dz = stored(_merge(d))
         out.append((dz @ w, np.einsum("nto,nti->oi", dz, x), dz.sum(axis=(0, 1))))
     (dxq, dwq, dbq), (dxk, dwk, dbk), (dxv, dwv, dbv) = out
     return dxq, dxk, dxv, dwq, dwk, dwv, dbq, dbk, dbv, d_wo, d_bo, None

@@ -18,12 +18,16 @@ dL/dh (and dL/dC) backwards; each step adds the cotangent on y[t] to the carried
 (the documents' "dL_t/dh_t" term), and the cotangent on h_T / c_T seeds the carry. The
 parameter gradients are sums over time steps (the documents write one step's term and leave
 the sum over t implicit, except 000's SimpleRNN which writes Σ_t).
+Every tensor a step stores is marked ``stored(z)`` (``references._stored``: the identity
+unless the low-precision error model measures the stored roundings).
 This package imports NumPy only.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ._stored import stored
 
 
 def f64(*arrays):
@@ -72,9 +76,10 @@ def cotangents(cotangent, shapes, name: str):
 
 
 def affine(h, x, W, U, b=None):
-    """W h + U x (+ b) for batches of row vectors."""
-    a = h @ W.T + x @ U.T
-    return a if b is None else a + b
+    """W h + U x (+ b) for batches of row vectors (each product and sum a stored tensor:
+    ``references._stored``)."""
+    a = stored(stored(h @ W.T) + stored(x @ U.T))
+    return a if b is None else stored(a + b)
 
 
 def weight_grads(da, inputs):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._stored import stored
 from .recurrent_common import (affine, check_form, check_params, check_sequence, cotangents,
                                f64, sigmoid, weight_grads)
 
@@ -56,17 +57,18 @@ def _run(x, h0, p, form):
     r, z, n, m = (np.empty((T, N, H)) for _ in range(4))  # m: W_n h + b_hn (reset-after)
     for t in range(T):
         h = hs[t]
-        z[t] = sigmoid(affine(h, x[t], p["W_z"], p["U_z"], b["z"]))
-        r[t] = sigmoid(affine(h, x[t], p["W_r"], p["U_r"], b["r"]))
+        z[t] = stored(sigmoid(affine(h, x[t], p["W_z"], p["U_z"], b["z"])))
+        r[t] = stored(sigmoid(affine(h, x[t], p["W_r"], p["U_r"], b["r"])))
         if form == "reset_after":
-            m[t] = h @ p["W_n"].T + p["b_hn"]
-            n[t] = np.tanh(x[t] @ p["U_n"].T + p["b_n"] + r[t] * m[t])
+            m[t] = stored(stored(h @ p["W_n"].T) + p["b_hn"])
+            n[t] = stored(np.tanh(stored(stored(stored(x[t] @ p["U_n"].T) + p["b_n"])
+                                         + stored(r[t] * m[t]))))
         else:
-            n[t] = np.tanh(affine(r[t] * h, x[t], p["W_n"], p["U_n"], b["n"]))
+            n[t] = stored(np.tanh(affine(stored(r[t] * h), x[t], p["W_n"], p["U_n"], b["n"])))
         if form in ("seed000", "seed004"):  # z weights the candidate
-            hs[t + 1] = (1.0 - z[t]) * h + z[t] * n[t]
+            hs[t + 1] = stored(stored((1.0 - z[t]) * h) + stored(z[t] * n[t]))
         else:  # z weights the old state
-            hs[t + 1] = z[t] * h + (1.0 - z[t]) * n[t]
+            hs[t + 1] = stored(stored(z[t] * h) + stored((1.0 - z[t]) * n[t]))
     return hs, r, z, n, m
 
 
@@ -122,23 +124,25 @@ def gru_vjp(cotangent, *args, form="reset_after"):
     dh = ghT.copy()
     for t in range(T - 1, -1, -1):
         h = hs[t]
-        dh = dh + gy[t]
+        dh = stored(dh + gy[t])
         if z_keep:
-            dz, dn, dh_prev = dh * (h - n[t]), dh * (1.0 - z[t]), dh * z[t]
+            dz, dn, dh_prev = (stored(dh * (h - n[t])), stored(dh * (1.0 - z[t])),
+                               stored(dh * z[t]))
         else:
-            dz, dn, dh_prev = dh * (n[t] - h), dh * z[t], dh * (1.0 - z[t])
-        d["n"][t] = dn * (1.0 - n[t] ** 2)
+            dz, dn, dh_prev = (stored(dh * (n[t] - h)), stored(dh * z[t]),
+                               stored(dh * (1.0 - z[t])))
+        d["n"][t] = stored(dn * (1.0 - n[t] ** 2))
         if form == "reset_after":
-            dr = d["n"][t] * m[t]
-            d["m"][t] = d["n"][t] * r[t]
-            dh_prev = dh_prev + d["m"][t] @ p["W_n"]
+            dr = stored(d["n"][t] * m[t])
+            d["m"][t] = stored(d["n"][t] * r[t])
+            dh_prev = stored(dh_prev + stored(d["m"][t] @ p["W_n"]))
         else:
-            drh = d["n"][t] @ p["W_n"]
-            dr = drh * h
-            dh_prev = dh_prev + drh * r[t]
-        d["z"][t] = dz * z[t] * (1.0 - z[t])
-        d["r"][t] = dr * r[t] * (1.0 - r[t])
-        dh = dh_prev + d["z"][t] @ p["W_z"] + d["r"][t] @ p["W_r"]
+            drh = stored(d["n"][t] @ p["W_n"])
+            dr = stored(drh * h)
+            dh_prev = stored(dh_prev + stored(drh * r[t]))
+        d["z"][t] = stored(dz * z[t] * (1.0 - z[t]))
+        d["r"][t] = stored(dr * r[t] * (1.0 - r[t]))
+        dh = stored(dh_prev + stored(d["z"][t] @ p["W_z"]) + stored(d["r"][t] @ p["W_r"]))
         gx[t] = sum(d[k][t] @ p[f"U_{k}"] for k in GATES)
     after = form == "reset_after"
     gW = {"r": weight_grads(d["r"], hs[:-1]), "z": weight_grads(d["z"], hs[:-1]),
@@ -153,8 +157,8 @@ def gru_vjp(cotangent, *args, form="reset_after"):
 
 
 def _softmax(c):
-    e = np.exp(c - c.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    e = stored(np.exp(c - c.max(axis=-1, keepdims=True)))
+    return stored(e / stored(e.sum(axis=-1, keepdims=True)))
 
 
 def _head_args(args):
@@ -179,8 +183,8 @@ def gru_softmax_ce(*args):
     hs = gru(*gru_args, form="seed004")[0]
     if y.shape != hs.shape:
         raise ValueError(f"gru_softmax_ce: targets must have shape {hs.shape}, got {y.shape}")
-    c = hs - hs.max(axis=-1, keepdims=True)
-    log_softmax = c - np.log(np.exp(c).sum(axis=-1, keepdims=True))
+    c = stored(hs - hs.max(axis=-1, keepdims=True))
+    log_softmax = stored(c - stored(np.log(stored(stored(np.exp(c)).sum(axis=-1, keepdims=True)))))
     return -np.sum(y * log_softmax, axis=-1)
 
 
@@ -195,6 +199,6 @@ def gru_softmax_ce_vjp(cotangent, *args):
     g = np.asarray(cotangent, dtype=np.float64)
     if g.shape != hs.shape[:2]:
         raise ValueError(f"gru_softmax_ce: cotangent shape {g.shape} != output shape {hs.shape[:2]}")
-    dc = g[..., None] * (_softmax(hs) * y.sum(axis=-1, keepdims=True) - y)
+    dc = stored(g[..., None] * stored(stored(_softmax(hs) * y.sum(axis=-1, keepdims=True)) - y))
     grads = gru_vjp((dc, np.zeros_like(hs[0])), *gru_args, form="seed004")
     return grads[:-1] + (None,)  # no b_hn in this module; the targets are constant

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._stored import stored
 from .recurrent_common import (check_form, check_params, check_sequence, cotangents,
                                f64, sigmoid, weight_grads)
 
@@ -65,22 +66,22 @@ def _run(x, h0, c0, p, form):
     tanh_c = np.empty((T, N, H))
     # W_k h + U_k x + b_k of the four gates at once: the (4H, ·) stacks of their matrices.
     W_all, U_all = stacked(p, "W"), stacked(p, "U")
-    xu = x @ U_all.T + (stacked(p, "b") if bias else 0.0)
+    xu = stored(x @ U_all.T + (stacked(p, "b") if bias else 0.0))
     for t in range(T):
         h, c = hs[t], cs[t]
-        a = dict(zip(GATES, np.split(xu[t] + h @ W_all.T, 4, axis=-1)))
+        a = dict(zip(GATES, np.split(stored(xu[t] + stored(h @ W_all.T)), 4, axis=-1)))
         if peep:  # 002 eqs. 1, 2 (steps 1, 8): f and i read C_{t-1}
-            a["f"] = a["f"] + c @ p["P_f"].T
-            a["i"] = a["i"] + c @ p["P_i"].T
-        f, i, g = sigmoid(a["f"]), sigmoid(a["i"]), g_act(a["g"])
-        cs[t + 1] = f * c + i * g
+            a["f"] = stored(a["f"] + stored(c @ p["P_f"].T))
+            a["i"] = stored(a["i"] + stored(c @ p["P_i"].T))
+        f, i, g = stored(sigmoid(a["f"])), stored(sigmoid(a["i"])), stored(g_act(a["g"]))
+        cs[t + 1] = stored(stored(f * c) + stored(i * g))
         if form == "peephole":  # separated eq. 5 / step 23: o reads C_{t-1}
-            a["o"] = a["o"] + c @ p["P_o"].T
+            a["o"] = stored(a["o"] + stored(c @ p["P_o"].T))
         elif form == "peephole_compact":  # compact eq. 5: o reads C_t
-            a["o"] = a["o"] + cs[t + 1] @ p["P_o"].T
-        o = sigmoid(a["o"])
-        tanh_c[t] = np.tanh(cs[t + 1])
-        hs[t + 1] = o * tanh_c[t]
+            a["o"] = stored(a["o"] + stored(cs[t + 1] @ p["P_o"].T))
+        o = stored(sigmoid(a["o"]))
+        tanh_c[t] = stored(np.tanh(cs[t + 1]))
+        hs[t + 1] = stored(o * tanh_c[t])
         for k, v in zip(GATES, (i, f, g, o)):
             acts[k][t] = v
     return hs, cs, acts, tanh_c
@@ -143,21 +144,21 @@ def lstm_vjp(cotangent, *args, form="standard"):
     gx = np.empty_like(x)
     dh, dc = ghT.copy(), gcT.copy()
     for t in range(T - 1, -1, -1):
-        dh = dh + gy[t]
-        delta["o"][t] = dh * tanh_c[t] * o[t] * (1.0 - o[t])
-        dc = dc + dh * o[t] * (1.0 - tanh_c[t] ** 2)
+        dh = stored(dh + gy[t])
+        delta["o"][t] = stored(stored(dh * tanh_c[t]) * o[t] * (1.0 - o[t]))
+        dc = stored(dc + stored(dh * o[t] * (1.0 - tanh_c[t] ** 2)))
         if form == "peephole_compact":
-            dc = dc + delta["o"][t] @ p["P_o"]
-        delta["f"][t] = dc * cs[t] * f[t] * (1.0 - f[t])
-        delta["i"][t] = dc * g[t] * i[t] * (1.0 - i[t])
-        delta["g"][t] = dc * i[t] * dg_da[t]
-        dc = dc * f[t]
+            dc = stored(dc + stored(delta["o"][t] @ p["P_o"]))
+        delta["f"][t] = stored(stored(dc * cs[t]) * f[t] * (1.0 - f[t]))
+        delta["i"][t] = stored(stored(dc * g[t]) * i[t] * (1.0 - i[t]))
+        delta["g"][t] = stored(stored(dc * i[t]) * dg_da[t])
+        dc = stored(dc * f[t])
         if form.startswith("peephole"):
-            dc = dc + delta["f"][t] @ p["P_f"] + delta["i"][t] @ p["P_i"]
+            dc = stored(dc + stored(delta["f"][t] @ p["P_f"]) + stored(delta["i"][t] @ p["P_i"]))
             if form == "peephole":
-                dc = dc + delta["o"][t] @ p["P_o"]
+                dc = stored(dc + stored(delta["o"][t] @ p["P_o"]))
         d_t = np.concatenate([delta[k][t] for k in GATES], axis=-1)  # [δi δf δg δo]
-        dh, gx[t] = d_t @ W_all, d_t @ U_all  # Σ_k δk W_k, Σ_k δk U_k
+        dh, gx[t] = stored(d_t @ W_all), d_t @ U_all  # Σ_k δk W_k, Σ_k δk U_k
     d_all = np.concatenate([delta[k] for k in GATES], axis=-1)
     grads = {"W": dict(zip(GATES, np.split(weight_grads(d_all, hs[:-1]), 4))),
              "U": dict(zip(GATES, np.split(weight_grads(d_all, x), 4)))}

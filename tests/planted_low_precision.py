@@ -64,3 +64,70 @@ class Bfloat16RunningSum(Float32Accumulation):
         e = np.exp(x - x.max(axis=-1, keepdims=True))
         total = running_sum(e, dtype).astype(np.float64)[..., None]
         return VjpResult(_round(e / total, dtype), result.grads)
+
+
+def _stored_rounding(dtype):
+    """The hook of a framework that stores every intermediate in ``dtype``: computed in
+    float32, kept rounded to the dtype (``references._stored``)."""
+    np_dtype = numpy_dtype(dtype)
+
+    def hook(z):
+        return np.asarray(z, dtype=np.float32).astype(np_dtype).astype(np.float64)
+    return hook
+
+
+class StoredRounding(Float32Accumulation):
+    """A composed low-precision framework, exactly as the error model describes one: the
+    references run with every tensor their formula stores rounded to the dtype (float32
+    arithmetic per step, float32 accumulation), and the results rounded once more. Every
+    case it runs must pass; without the stored tensors' term (``LowPrecision``) some of the
+    recurrent ones fail (tests/test_stored_roundings.py)."""
+
+    name = "lp-stored"
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, *, dtype, device="cpu",
+            mode="eager", seed=0):
+        if dtype not in LOW_PRECISION:
+            return super().vjp(module, args, names, wrt, cotangent, attrs, dtype=dtype,
+                               device=device, mode=mode, seed=seed)
+        from references._stored import storing
+
+        with storing(_stored_rounding(dtype)):
+            res = NumpyAdapter.vjp(self, module, [np.asarray(a, dtype=np.float64) for a in args],
+                                   names, wrt, _round(cotangent, "float64"), attrs,
+                                   dtype="float64", device=device, mode=mode, seed=seed)
+        res = VjpResult(_round(res.output, dtype), {k: _round(v, dtype) for k, v in res.grads.items()})
+        return self.fault(module, args, res, dtype)
+
+
+class StoredRoundingLastStepOnly(StoredRounding):
+    """The planted fault: a composed low-precision recurrence whose input-weight gradients
+    (U_*) keep only the last time step's term when T >= 2 (a BPTT loop that overwrites its
+    accumulator instead of adding to it): at T = 1 it is right, and at T = 2 it loses about
+    half of every U gradient, the size of fault the stored tensors' term must not absorb."""
+
+    name = "lp-stored-last-step"
+
+    def vjp(self, module, args, names, wrt, cotangent, attrs, *, dtype, device="cpu",
+            mode="eager", seed=0):
+        res = super().vjp(module, args, names, wrt, cotangent, attrs, dtype=dtype,
+                          device=device, mode=mode, seed=seed)
+        x = np.asarray(args[0], dtype=np.float64)
+        if dtype not in LOW_PRECISION or module not in ("lstm", "gru") or x.shape[0] < 2:
+            return res
+        # The last step alone: the same module on the last input step, from the state the
+        # first T - 1 steps reach, with the last step's cotangent.
+        from references import REFERENCES
+
+        forward, backward = REFERENCES[module]
+        arrays = [np.asarray(a, dtype=np.float64) for a in args]
+        outs = forward(*([x[:-1]] + arrays[1:]), **attrs)
+        state = [outs[1]] + ([outs[2]] if module == "lstm" else [])
+        ct = tuple(np.asarray(c, dtype=np.float64) for c in cotangent)
+        last_ct = (ct[0][-1:],) + ct[1:]
+        pulled = backward(last_ct, *([x[-1:]] + state + arrays[1 + len(state):]), **attrs)
+        grads = dict(res.grads)
+        for name, grad in zip(names, pulled):
+            if name.startswith("U_") and name in grads:
+                grads[name] = _round(grad, dtype)
+        return VjpResult(res.output, grads)

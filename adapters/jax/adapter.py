@@ -23,7 +23,10 @@ class JaxAdapter(Adapter):
     companions = ('jaxlib', 'flax')
     ops_package = "adapters.jax"
     # How XLA says it has no kernel for a dtype (a low-precision skip, in its words).
-    no_kernel_markers = ("UNIMPLEMENTED", "Unimplemented", "not supported for dtype")
+    # "is not supported by dot_general on CPU": jax.nn.dot_product_attention asks XLA for
+    # float16 x float16 -> float32 products, which XLA's CPU backend does not have.
+    no_kernel_markers = ("UNIMPLEMENTED", "Unimplemented", "not supported for dtype",
+                         "is not supported by dot_general on CPU")
     # Eager dispatch compiles each primitive on its own for every new shape and dtype, so a
     # jitted function costs less on its first call (one program) and far less from the
     # persistent cache (one lookup instead of one per primitive): measured over six modules

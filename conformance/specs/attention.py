@@ -41,8 +41,6 @@ from ..spec import CONST, MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, V
 from .common import LONG
 
 ROWS = {"masked_row": ("zeros", "uniform")}
-# float32 and float64: the low-precision tolerance model is not extended to attention yet.
-FLOATS = ("float32", "float64")
 ALIGN = {"causal_align": ("top_left", "bottom_right")}
 
 
@@ -183,7 +181,6 @@ SDPA = ModuleSpec(
     "Y = softmax(s·Q Kᵀ + B) V over allowed keys (mask ∧ causal), s = 1/√d by default; "
     "dV = Pᵀ dY, dS = P ⊙ (dY Vᵀ − rowsum(P ⊙ dY Vᵀ)), dQ = s·dS K, dK = s·dSᵀ Q, dB = dS",
     variants=sdpa_variants(), tolerance=Tolerance(forward=64, grad=128), arithmetic=MATMUL,
-    dtypes=FLOATS,
     flops=sdpa_flops)
 
 
@@ -239,7 +236,6 @@ MHA = ModuleSpec(
     "y = concat_h(attention(xq W_qᵀ + b_q, xk W_kᵀ + b_k, xv W_vᵀ + b_v)_h) W_oᵀ + b_o, "
     "h heads of E/h; key_padding (N, Tk), 1 = attend; weights (out, in)",
     variants=mha_variants(), tolerance=Tolerance(forward=64, grad=128), arithmetic=MATMUL,
-    dtypes=FLOATS,
     flops=mha_flops)
 
 # b_k is passed but not judged: softmax is invariant to adding q·b_k to a whole row, so
