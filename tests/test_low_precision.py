@@ -146,3 +146,22 @@ def test_torch_probes_measure_float32_accumulation_of_sums():
     probe = next(p for p in PROBES if p.module == "sum")
     m = run_probe(adapter, probe, "bfloat16")
     assert m["measured"] == "float32" and m["n"] == 8192, m
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_attention_probe_separates_float32_from_input_type_accumulation(dtype):
+    """The attention probe's normaliser sums 8192 ones and its P·V 8192 cancelling products:
+    torch's math kernel accumulates in float32 (0 u on the output), TensorFlow's composed
+    attention (tf.einsum, which on the CPU accumulates bfloat16/float16 in the input type
+    where tf.matmul does not) errs by hundreds of u (measured: 400 u bfloat16, 144 u
+    float16)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    from adapters import BUILTIN, load_adapter
+
+    probe = next(p for p in PROBES if p.module == "scaled_dot_product_attention")
+    torch_m = run_probe(load_adapter(BUILTIN["torch"]), probe, dtype)
+    assert torch_m["measured"] == "float32" and torch_m["errors_u"]["forward"] == 0.0, torch_m
+    tf_m = run_probe(load_adapter(BUILTIN["tensorflow"]), probe, dtype)
+    assert tf_m["measured"] == dtype and tf_m["errors_u"]["forward"] > 50, tf_m

@@ -11,7 +11,9 @@ of the result. A running sum in the input type also stalls outright on long all-
 rows (a bfloat16 running sum of 512 ones is 256): the softmax probe's normaliser (n equal
 logits) shows that. ``covers`` names the families (and arithmetic classes) each probe's
 measurement speaks for, so a failing low-precision case can name the accumulation its
-framework was measured to use.
+framework was measured to use. The attention probe exists because a family's products need
+not go through its framework's matmul: TensorFlow's float16/bfloat16 ``tf.einsum`` on the
+CPU accumulates in the input type while ``tf.matmul`` on the same operands does not.
 """
 
 from __future__ import annotations
@@ -65,4 +67,10 @@ PROBES: tuple[Probe, ...] = (
           {"x": _ones, "w": cancelling, "b": _zeros}, variant="k=3,s=2,p=1",
           cotangent=cancelling, attrs={"kernel": 4, "stride": 1, "padding": 0},
           covers=("convolution",)),
+    Probe("scaled_dot_product_attention", "attention of one query over n keys with equal logits "
+          "(q = 0: the softmax normaliser sums n ones) and cancelling keys and values (the "
+          "products P·V and dS·K sum n cancelling terms)",
+          lambda n: {"N": 1, "H": 1, "Tq": 1, "Tk": n, "D": 1},
+          {"q": _zeros, "k": cancelling, "v": cancelling, "bias": _zeros, "mask": _ones},
+          variant="kernel=math", covers=("attention",)),
 )
