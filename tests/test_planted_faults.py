@@ -50,6 +50,20 @@ def test_tie_convention_is_a_verdict_not_a_failure(tmp_path):
     assert cases[("max-first-tie-float64-cpu", "grad:x")]["verdict"] == "agree"
 
 
+def test_a_failure_near_an_alternative_rule_says_how_near(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted:FirstTieSplitOff", "--modules", "max",
+                       "--dtypes", "float64", "--out", str(tmp_path), *COMMON)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    cases = by_case(results(tmp_path))
+    tie = cases[("max[ties]-first-tie-off-float64-cpu", "grad:x")]
+    assert tie["status"] == "fail" and tie["verdict"] == "unexplained"
+    documented, _, closest = tie["reason"].partition("; under the closest known rule, tie_rule=first")
+    assert closest.startswith(", it fails too: grad:x"), tie["reason"]
+    ratio = lambda text: float(text.split("ratio ")[1].split(")")[0])  # noqa: E731
+    assert ratio(closest) < ratio(documented)  # 0.1 % off the first-tie rule, O(1) off split
+    assert cases[("max-first-tie-off-float64-cpu", "grad:x")]["status"] == "pass"  # no ties
+
+
 def test_nan_gradient_is_never_a_pass(tmp_path):
     proc = conformance("run", "--adapter", "tests.planted:NaNGrad", "--modules", "sigmoid",
                        "--dtypes", "float32", "--out", str(tmp_path), *COMMON)
