@@ -127,6 +127,22 @@ def grad_x(x):
     return tape.gradient(y, x)
 print(grad_x(x).shape)
 """),
+    KnownCrash(
+        "xla-cpu-ynn-attention-bf16-head-dim-1", "jax",
+        "scaled_dot_product_attention[*-jax-bfloat16-cpu-compiled*",
+        lambda dims: dims.get("D") == 1 and dims.get("Tq", 0) >= 64 and dims.get("Tk", 0) >= 64,
+        "Check failed: instr->opcode() == HloOpcode::kBitcast",
+        "XLA CPU's YNNPACK emitter (ynn_emitter.cc) aborts the process (a failed CHECK, "
+        "'reshape vs. bitcast', SIGABRT) compiling jax.nn.dot_product_attention in bfloat16 "
+        "under jax.jit with head dimension 1 and at least 64 queries and 64 keys; measured: "
+        "64×64 and 65×66 abort, 33×33, 40×40, 48×48, 64×33, 33×64 and 64×16 run, as do the "
+        "same call eagerly, in float32, and with head dimension 2",
+        """
+import jax, jax.numpy as jnp
+q = jnp.ones((1, 64, 1, 1), jnp.bfloat16)
+attend = jax.jit(lambda q, k, v: jax.nn.dot_product_attention(q, k, v, implementation="xla"))
+print(attend(q, q, q).shape)
+"""),
 )
 
 

@@ -23,6 +23,14 @@ def test_unknown_names_are_usage_errors_listing_valid_ones(option, value, listed
     assert not (tmp_path / "results.json").exists()
 
 
+def test_a_keyword_pytest_cannot_parse_is_a_usage_error_not_a_dead_run(tmp_path):
+    # Each xdist worker would reject it and the run would end in an INTERNALERROR, no files.
+    proc = conformance("run", "--modules", "relu", "--frameworks", "numpy", "--out",
+                       str(tmp_path), "--", "-k", "d=1,kernel=math")
+    assert proc.returncode == 2 and "-k 'd=1,kernel=math'" in proc.stderr, proc.stderr
+    assert "INTERNALERROR" not in proc.stdout + proc.stderr
+
+
 def test_bad_adapter_spec_is_a_usage_error():
     proc = conformance("run", "--adapter", "no.such.module:Thing")
     assert proc.returncode == 2 and "--adapter no.such.module:Thing" in proc.stderr
