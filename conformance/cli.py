@@ -223,7 +223,9 @@ def cmd_run(args) -> int:
                          "that a crashing framework costs one case, not the run)")
     # Replace a crashed worker as often as needed: each crash is one recorded case.
     opts += ["-n", str(args.workers), "--max-worker-restart", "1000000"]
-    _check_keyword(list(args.pytest_args))
+    from .pytest_keyword import check_keyword
+
+    check_keyword(list(args.pytest_args))
     code = pytest.main(opts + list(args.pytest_args))
     code = {0: 0, 1: 1, 5: 2}.get(int(code), 2 if int(code) == 4 else 1)
     if args.bench and code != 2:
@@ -234,25 +236,6 @@ def cmd_run(args) -> int:
                             dtypes=sel.dtypes if args.dtypes else ["float32"], threads=args.threads)
         code = max(code, bench_code)
     return code
-
-
-def _check_keyword(pytest_args: list[str]) -> None:
-    """A ``-k`` expression pytest cannot parse is a usage error here: each xdist worker would
-    reject it on its own and the run would end in an internal error with no files."""
-    exprs = [a[2:] if a.startswith("-k") and len(a) > 2 else None for a in pytest_args]
-    exprs = [e for e in exprs if e] + [pytest_args[i + 1] for i, a in enumerate(pytest_args[:-1])
-                                       if a == "-k"]
-    try:
-        from _pytest.mark.expression import Expression
-    except ImportError:  # pytest moved it: let pytest report the expression itself
-        return
-    for expr in exprs:
-        try:
-            Expression.compile(expr)
-        except Exception as exc:  # SyntaxError (pytest 8), ParseError (older)
-            raise UsageError(f"-k {expr!r}: {exc} (pytest's -k takes words joined by and, "
-                             "or, not; pick a variant by words without '=' or ',', e.g. "
-                             "-k 'math and not bias')") from None
 
 
 def _builtin(frameworks: list[str]) -> list[str]:
