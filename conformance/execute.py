@@ -157,71 +157,52 @@ def _rejudge(check: CheckResult, ulps: float) -> bool:
 def _at_cancelling_scale(spec, checks, judged, tol_dtype, ref, args64, ct64, attrs, rules,
                          expected_outputs, grads, multiple, seed):
     """The failed checks judged again with the tolerance's scale widened by the size of the
-    terms that cancel in each element (``conformance.sensitivity``), and by the spec's own
-    cancelling intermediates where it declares them (``Tolerance.terms``)."""
-    from .sensitivity import scales, units
+    terms that cancel in each element (``conformance.sensitivity``), by the spec's own
+    cancelling intermediates where it declares them (``Tolerance.terms``), and in bfloat16
+    and float16 by the roundings of the tensors the formula stores (``LowPrecision``)."""
+    from .sensitivity import scales, stored_scales, units
 
     names = [n for n, *_ in judged]
+    fwd_names = [n for n in names if not n.startswith("grad:")]
+    grad_names = [n for n in names if n.startswith("grad:")]
     failing = {n for c, (n, *_, u) in zip(checks, judged) if _rejudge(c, u)}
-    s: dict[str, np.ndarray] = {}
     inputs = list(args64.values())
-    if any(not n.startswith("grad:") for n in failing):
-        def forward(*a):
-            out = ref.forward(*a, **attrs, **rules)
-            return out if multiple else (out,)
-        s.update(zip([n for n in names if not n.startswith("grad:")],
-                     scales(forward, inputs, expected_outputs, seed)))
-    if any(n.startswith("grad:") for n in failing):
-        grad_names = [n for n in names if n.startswith("grad:")]
-        order = [n.removeprefix("grad:") for n in grad_names]
-        names_in = list(args64)
+    order = [n.removeprefix("grad:") for n in grad_names]
 
-        def vjp(ct, *a):
-            g = dict(zip(names_in, ref.vjp(ct, *a, **attrs, **rules)))
-            return [g[n] for n in order]
+    def forward(*a):
+        out = ref.forward(*a, **attrs, **rules)
+        return out if multiple else (out,)
+
+    def vjp(ct, *a):
+        g = dict(zip(args64, ref.vjp(ct, *a, **attrs, **rules)))
+        return [g[n] for n in order]
+
+    low = tol_dtype in UNIT_ROUNDOFF
+    s: dict[str, np.ndarray] = {}
+    stored: dict[str, np.ndarray] = {}
+    if failing & set(fwd_names):
+        s.update(zip(fwd_names, scales(forward, inputs, expected_outputs, seed)))
+        if low:
+            stored.update(zip(fwd_names, stored_scales(lambda: forward(*inputs),
+                                                       expected_outputs, seed)))
+    if failing & set(grad_names):
         s.update(zip(grad_names, scales(vjp, [ct64, *inputs], grads, seed)))
+        if low:
+            stored.update(zip(grad_names, stored_scales(lambda: vjp(ct64, *inputs), grads, seed)))
     for n in failing:
         t = spec.tolerance.declared_terms(n, args64, ct64, attrs)
         if t is not None:
             s[n] = s[n] + t if n in s else t
     factor = units(tol_dtype)
     scale = {n: factor * s[n] for n in failing if n in s}
-    stored = {}
-    if tol_dtype in UNIT_ROUNDOFF:  # the stored tensors' own roundings (``LowPrecision``)
-        ulps = {n: u for n, *_, u in judged}
-        stored = _stored_responses(failing, names, ref, args64, ct64, attrs, rules,
-                                   expected_outputs, grads, multiple, seed)
-        for n, r in stored.items():
-            add = LowPrecision.stored_term(tol_dtype, ulps[n], EPS[tol_dtype]) * r
-            scale[n] = scale[n] + add if n in scale else add
+    stored = {n: r for n, r in stored.items() if n in failing and np.any(r > 0)}
+    ulps = {n: u for n, *_, u in judged}
+    for n, r in stored.items():
+        add = LowPrecision.stored_term(tol_dtype, ulps[n], EPS[tol_dtype]) * r
+        scale[n] = scale[n] + add if n in scale else add
     return [compare(n, got, exp, tol_dtype, u, cancelling=scale[n],
                     note=STORED_NOTE if n in stored else None) if n in scale
             else c for c, (n, got, exp, u) in zip(checks, judged)]
-
-
-def _stored_responses(failing, names, ref, args64, ct64, attrs, rules, expected_outputs, grads,
-                      multiple, seed) -> dict[str, np.ndarray]:
-    """The failing checks' responses to one rounding of every tensor the reference's formula
-    stores (``conformance.sensitivity.stored_scales``); none for a formula that marks none."""
-    from .sensitivity import stored_scales
-
-    out: dict[str, np.ndarray] = {}
-    inputs = list(args64.values())
-    fwd = [n for n in names if not n.startswith("grad:")]
-    if any(n in failing for n in fwd):
-        def forward():
-            o = ref.forward(*inputs, **attrs, **rules)
-            return o if multiple else (o,)
-        out.update(zip(fwd, stored_scales(forward, expected_outputs, seed)))
-    back = [n for n in names if n.startswith("grad:")]
-    if any(n in failing for n in back):
-        order = [n.removeprefix("grad:") for n in back]
-
-        def vjp():
-            g = dict(zip(args64, ref.vjp(ct64, *inputs, **attrs, **rules)))
-            return [g[n] for n in order]
-        out.update(zip(back, stored_scales(vjp, grads, seed)))
-    return {n: r for n, r in out.items() if n in failing and np.any(r > 0)}
 
 
 def _ulps(spec, arithmetic: str, kind: str, at=None) -> float:
