@@ -26,7 +26,7 @@ import numpy as np
 
 DTYPES = ("float32", "float64", "bfloat16", "float16")
 # Storage types narrower than float32: inputs are rounded to them, arithmetic may be wider
-# (the low-precision error model in ``conformance.spec.LowPrecision``).
+# (the low-precision error model in ``conformance.model.spec.LowPrecision``).
 LOW_PRECISION = ("bfloat16", "float16")
 DEVICES = ("cpu", "gpu")
 # Precision modes: true float32, the framework's defaults (TF32 where on), and mixed
@@ -35,7 +35,7 @@ PRECISIONS = ("highest", "default", "autocast")
 MODES = ("eager", "compiled")
 
 # The attribute the suite adds to ``attrs`` for a variant whose randomness the framework
-# draws itself (``conformance.spec.Variant.draws_randomness``, e.g. a framework's own
+# draws itself (``conformance.model.spec.Variant.draws_randomness``, e.g. a framework's own
 # dropout): the op then draws its own mask from ``vjp``'s ``seed``, and the argument it
 # would otherwise take (the injected mask, a ``const``) is not sent.
 DRAWS_RANDOMNESS = "native"

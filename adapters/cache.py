@@ -1,7 +1,7 @@
 """Where an adapter keeps its framework's compile cache (no framework imported here).
 
 The conformance run publishes its cache directory in ``GRADIENT_CONFORMANCE_CACHE``
-(``conformance/cache.py``: on by default, ``--no-cache`` leaves it empty). An adapter
+(``conformance/harness/caches.py``: on by default, ``--no-cache`` leaves it empty). An adapter
 asks for its own subdirectory when it loads its framework and configures the framework's
 persistent cache there; None means caching is off.
 """

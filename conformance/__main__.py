@@ -1,7 +1,7 @@
-"""``python -m conformance``: see ``conformance.cli``."""
+"""``python -m conformance``: see ``conformance.cli.main``."""
 
 import sys
 
-from .cli import main
+from conformance.cli.main import main
 
 sys.exit(main())

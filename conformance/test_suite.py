@@ -2,22 +2,22 @@
 
 * ``test_conformance[elu-torch-float32-cpu]`` — one case: Hypothesis-drawn examples through
   the framework and the float64 reference, comparing the output and every gradient
-  (``conformance.runner``).
+  (``conformance.run.case``).
 * ``test_defaults[torch]`` — the framework's default slopes, eps and momenta, read from
   the installed framework (the conventions page shows them).
 * ``test_known_discrepancy[tensorflow#4886-tensorflow]`` — a known upstream discrepancy
-  (``conformance.known``): an expected failure while it reproduces.
+  (``conformance.known.discrepancies``): an expected failure while it reproduces.
 """
 
 import json
 
 import pytest
 
-from conformance.plugin import DEFAULTS_KEY, KNOWN_KEY, RECORDS_KEY
+from conformance.harness.plugin import DEFAULTS_KEY, KNOWN_KEY, RECORDS_KEY
 
 
 def test_conformance(case, conformance_runner, record_property):
-    from conformance.expected_failures import match
+    from conformance.known.expected_failures import match
 
     records = conformance_runner.run(case)
     if not records:  # e.g. --orders jvp,hvp on an adapter that offers neither

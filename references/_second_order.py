@@ -5,7 +5,7 @@ argument, H v = d/dε ∇s(x + ε v) at ε = 0 (``None`` for a constant), with `
 entry per argument (``None`` for a constant). Written only where the formula is short and
 follows from the documented first derivative by one more differentiation (each docstring
 says which); every other module's HVP oracle is the float64 reference VJP differentiated
-by central differences (``conformance.oracles``). ``tests/test_second_order_references.py``
+by central differences (``conformance.judge.oracles``). ``tests/test_second_order_references.py``
 validates each entry against that finite-difference oracle away from kinks and ties.
 
 Piecewise-linear modules (relu, leaky relu, max, max pooling, switch) have a zero second

@@ -2,7 +2,7 @@
 
 A framework that runs a composed module (or saves activations for its backward) in bfloat16
 or float16 rounds every tensor it stores to that type, once each. The low-precision error
-model (``conformance.spec.LowPrecision``) needs to know how much those roundings can move a
+model (``conformance.model.spec.LowPrecision``) needs to know how much those roundings can move a
 result, and that depends on the formula's graph: a weight gradient that is a small sum of
 large, cancelling products of stored gate values moves by far more than u of itself.
 
@@ -10,7 +10,7 @@ A reference marks each stored intermediate of its documented formula with ``stor
 Outside ``storing`` that is the identity (one context-variable read), so the references'
 values never depend on it. Inside ``storing(hook)`` every marked tensor is replaced by
 ``hook(z)``, in the order the formula forms them — the conformance layer perturbs each by
-one relative rounding to measure the response (``conformance.sensitivity.stored_scales``).
+one relative rounding to measure the response (``conformance.judge.sensitivity.stored_scales``).
 Inputs and the cotangent are never marked: they are exactly representable in the dtype. A
 result that the last marked step forms (h_T, dL/dh0) carries one perturbation more: its own
 rounding, which the framework makes as well.

@@ -4,7 +4,7 @@ re-renders index.html from a results.json document (plus pytest-benchmark JSON);
 ``reports.compare`` diffs two runs (the regression gate).
 
 The report reads results through their documented schema (README "results.json",
-``conformance/records.py``) and imports nothing of the suite: ``conformance`` writes
+``conformance/results/records.py``) and imports nothing of the suite: ``conformance`` writes
 results and imports ``reports``, never the other way (tests/test_package_layers.py)."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The report's "Forward mode and second order" section: the measured capability matrix.
 
 One row per module, one column per framework × kind × route (× mode when compiled ran),
-from results.json ``derivative_capabilities`` (``conformance.capabilities``): ✓ works,
+from results.json ``derivative_capabilities`` (``conformance.results.capabilities``): ✓ works,
 ✗ wrong, n/i not implemented (the framework's own text on hover), err error, – skipped.
 """
 

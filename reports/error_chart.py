@@ -2,7 +2,7 @@
 epsilon, float64 to bfloat16 on one logarithmic axis (inline SVG, no library).
 
 The unit is ``eps(arithmetic) · (|expected_i| + max|expected|)``, the scale of the
-tolerance model (``conformance.spec``), so a float64 error of 3 and a bfloat16 error of 3
+tolerance model (``conformance.model.spec``), so a float64 error of 3 and a bfloat16 error of 3
 read alike: three epsilons of that dtype. Each dot is the worst over the module's variants
 and checks (forward and gradients) that ran; its tooltip names them.
 """

@@ -91,7 +91,7 @@ def example_json(example) -> str:
 
 
 def repro_of(quoted_id: str, example: str) -> str:
-    """The standard repro command (what ``conformance.records.repro_command`` writes for
+    """The standard repro command (what ``conformance.results.records.repro_command`` writes for
     a built-in adapter); the page's JavaScript rebuilds it the same way."""
     return f"{REPRO_PREFIX}{quoted_id} --example " + shlex.quote(example)
 

@@ -1,7 +1,7 @@
 """results.json: ``{"schema", "environment", "run", "summary", "cases": [record, ...]}``.
 
 One record per (module, attrs, framework, device, dtype, check); the record's fields are
-documented in ``conformance/records.py`` and README.md.
+documented in ``conformance/results/records.py`` and README.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The report's "Timings" section: where the run's time went.
 
 Per framework the cases' summed wall time and compile estimate, and the slowest cases,
-from the records' ``duration_s`` and ``timing`` (``conformance/timings.py`` says how they
+from the records' ``duration_s`` and ``timing`` (``conformance/run/timings.py`` says how they
 are measured). Absent when no record has a duration (an older results.json).
 """
 

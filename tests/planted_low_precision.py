@@ -131,3 +131,23 @@ class StoredRoundingLastStepOnly(StoredRounding):
             if name.startswith("U_") and name in grads:
                 grads[name] = _round(grad, dtype)
         return VjpResult(res.output, grads)
+
+
+class InputTypeAttention(Float32Accumulation):
+    """The planted fault: in bfloat16 and float16, scaled dot-product attention sums P·V over
+    the keys with the accumulator rounded to the input type after every addition (as a
+    composed attention built on an input-type einsum does); every other module and dtype
+    keeps the float32 model."""
+
+    name = "lp-input-type-attention"
+
+    def fault(self, module, args, result, dtype):
+        if module != "scaled_dot_product_attention":
+            return result
+        q, k, v = (np.asarray(a, dtype=np.float64) for a in args[:3])
+        logits = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+        p = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        p /= p.sum(axis=-1, keepdims=True)
+        products = p[..., :, :, None] * v[..., None, :, :]  # (..., Tq, Tk, D)
+        out = running_sum(np.moveaxis(products, -2, -1), dtype)  # the sum over Tk, in dtype
+        return VjpResult(out, result.grads)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from conformance.records import repro_command
+from conformance.results.records import repro_command
 from conformance.specs import BY_NAME
 from reports.results import SCHEMA, summary
 

@@ -5,7 +5,7 @@ from importlib import metadata
 import pytest
 
 import adapters
-from conformance.selection import Selection, UsageError
+from conformance.plan.selection import Selection, UsageError
 
 
 def _fake_entry_points(group=None, **_):

@@ -9,8 +9,8 @@ from conformance.bench.cases import expand
 from conformance.bench.flops import forward_flops, gemm, pass_flops
 from conformance.bench.harness import Budget, BlockSync, Prepared, measure, plan
 from conformance.bench.work import work_for
-from conformance.domains import Uniform
-from conformance.spec import PARAM, Arg, Citation, ModuleSpec
+from conformance.model.domains import Uniform
+from conformance.model.spec import PARAM, Arg, Citation, ModuleSpec
 from conformance.specs import BY_NAME
 
 def needs(module: str):

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from conformance.cache import DEFAULT, ENV, resolve
-from conformance.merge import comparable
+from conformance.harness.caches import DEFAULT, ENV, resolve
+from conformance.harness.merge import comparable
 from tests.cli_helpers import conformance, results
 
 SELECT = ["--modules", "softmax,conv1d", "--dtypes", "float64", "--devices", "cpu",

@@ -2,8 +2,8 @@
 
 import pytest
 
-from conformance.cases import Case, parse_case_id
-from conformance.selection import Selection, UsageError
+from conformance.plan.cases import Case, parse_case_id
+from conformance.plan.selection import Selection, UsageError
 from conformance.specs import BY_NAME, SPECS
 
 

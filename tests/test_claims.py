@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conformance.claims import (BY_ID, CLAIMS, SEEDS, TEXT_ERRATA, UNTRANSCRIBED, Claim, Program,
+from conformance.documents.claims import (BY_ID, CLAIMS, SEEDS, TEXT_ERRATA, UNTRANSCRIBED, Claim, Program,
                                 uniform)
-from conformance.errata import coverage, evaluate, evaluate_all
+from conformance.documents.errata import coverage, evaluate, evaluate_all
 from tests.cli_helpers import conformance, run_repro
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "shared" / "seeds"
@@ -45,10 +45,10 @@ def _callables(c: Claim):
 def test_no_claim_callable_lives_in_references():
     for c in CLAIMS:
         for f in _callables(c):
-            assert f.__module__.startswith("conformance.claims."), (c.id, f.__module__)
+            assert f.__module__.startswith("conformance.documents.claims."), (c.id, f.__module__)
     # and no transcription imports the references at all
     for name, mod in list(sys.modules.items()):
-        if name.startswith("conformance.claims"):
+        if name.startswith("conformance.documents.claims"):
             lines = inspect.getsource(mod).splitlines()
             assert not any("references" in ln and ln.lstrip().startswith(("import", "from"))
                            for ln in lines), name
@@ -131,7 +131,7 @@ def test_a_wrong_reference_changes_no_claim(monkeypatch):
             for attr in dir(mod):
                 if attr.endswith("_vjp"):
                     monkeypatch.setattr(mod, attr, wrong)
-    from conformance import errata
+    from conformance.documents import errata
     errata._ORACLE.clear()
     after = {i: evaluate(BY_ID[i], 6)["status"] for i in sample}
     assert after == before
@@ -207,7 +207,7 @@ def test_report_has_a_card_per_erratum_and_the_filterable_claims():
 def test_the_run_reuses_the_claims_search_from_the_cache(tmp_path, monkeypatch):
     import time
 
-    from conformance import errata
+    from conformance.documents import errata
 
     monkeypatch.setenv(errata.CACHE_ENV, str(tmp_path))
     cold = evaluate_all(1)

@@ -67,7 +67,7 @@ def test_repro_rejects_bad_case_ids():
 def test_default_workers_is_one_per_usable_cpu_at_most_four():
     import os
 
-    from conformance.cli import _parser, default_workers
+    from conformance.cli.main import _parser, default_workers
 
     cpus = len(os.sched_getaffinity(0))
     assert default_workers() == max(1, min(cpus, 4))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conformance.compare import EPS, compare, tolerance_array
+from conformance.judge.comparison import EPS, compare, tolerance_array
 
 
 def test_within_and_beyond_tolerance():

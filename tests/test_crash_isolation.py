@@ -57,7 +57,8 @@ def test_workers_below_one_is_a_usage_error(tmp_path):
 
 
 def test_known_crash_is_claimed_only_when_its_snippet_reproduces_it(monkeypatch):
-    from conformance import crashes, known as known_crashes
+    from conformance.harness import crashes
+    from conformance.known import discrepancies as known_crashes
 
     aborts = known_crashes.KnownCrash(
         "planted", "numpy", "softmax-aborting-*", lambda dims: dims.get("D", 0) >= 3,
@@ -86,7 +87,7 @@ def test_notes_directories_of_dead_controllers_are_swept(tmp_path):
     import subprocess
     import sys
 
-    from conformance import crashes
+    from conformance.harness import crashes
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()

@@ -1,14 +1,14 @@
 """Cancelling intermediates a spec declares (``Tolerance.terms``): softmax's backward
 subtracts y_i Σ_j s_j from s_i, and that sum is rounded at the size of its terms while no
-input perturbation moves it (conformance/sensitivity.py cannot see it). An honest float32
+input perturbation moves it (conformance/judge/sensitivity.py cannot see it). An honest float32
 evaluation of the documented formula then fails the plain scale by a few times; at the
 declared terms' scale it passes, and a wrong value still fails."""
 
 import numpy as np
 import pytest
 
-from conformance.compare import compare
-from conformance.sensitivity import scales
+from conformance.judge.comparison import compare
+from conformance.judge.sensitivity import scales
 from conformance.specs import BY_NAME
 from references.activations import softmax_vjp
 from tests.planted import float32_softmax_grad
@@ -72,8 +72,9 @@ def _run_at_the_inputs(monkeypatch, adapter_class, terms="declared"):
     them), judged by the machinery as a run judges it."""
     from dataclasses import replace
 
-    from conformance import execute, reference_cache
-    from conformance.cases import Case
+    from conformance.run import example as execute
+    from conformance.run import reference_cache
+    from conformance.plan.cases import Case
 
     monkeypatch.setattr(execute, "make_inputs", lambda *a, **k: ({"x": X.copy()}, None))
     monkeypatch.setattr(execute, "make_cotangent", lambda *a, **k: G.copy())
@@ -101,7 +102,7 @@ CE = BY_NAME["softmax_cross_entropy"]
 
 
 def _ce_oracle(z, p, u, v):
-    from conformance.oracles import HvpOracle
+    from conformance.judge.oracles import HvpOracle
     from references._second_order import SECOND_ORDER
 
     exact, _ = SECOND_ORDER["softmax_cross_entropy"](u, [v, None], z, p)
@@ -121,7 +122,7 @@ def _float32_ce_hvp(z, p, u, v):
 
 
 def test_hvp_at_a_zero_gradient_is_judged_at_its_declared_terms():
-    from conformance.oracles import judge_hvp
+    from conformance.judge.oracles import judge_hvp
 
     z, p = np.array([[0.7]]), np.array([[1.0]])     # D = 1: ∇s = 0 and H = 0 exactly
     u, v = np.array([0.9]), np.array([[-0.6]])

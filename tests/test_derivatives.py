@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conformance.derivative_runner import parse_orders
-from conformance.oracles import fd_jvp_witness, hvp_oracle, judge_jvp, jvp_oracle
+from conformance.run.derivative_case import parse_orders
+from conformance.judge.oracles import fd_jvp_witness, hvp_oracle, judge_jvp, jvp_oracle
 from conformance.specs import BY_NAME
-from conformance.strategies import make_inputs
+from conformance.draw.strategies import make_inputs
 from references import REFERENCES
 from references._second_order import SECOND_ORDER
 
@@ -184,7 +184,7 @@ def test_every_torch_route_passes_on_smooth_and_piecewise_modules(tmp_path):
 
 
 def test_derivative_verdicts_pool_the_other_frameworks_routes():
-    from conformance.derivative_runner import settle_verdicts
+    from conformance.run.derivative_case import settle_verdicts
 
     def rec(fw, check, status, fd=""):
         return {"module": "tanh", "attrs": {}, "dtype": "float32", "device": "cpu", "mode": "eager",

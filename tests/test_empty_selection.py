@@ -2,7 +2,7 @@
 
 import pytest
 
-from conformance.selection import Selection, UsageError
+from conformance.plan.selection import Selection, UsageError
 from tests.cli_helpers import conformance
 
 

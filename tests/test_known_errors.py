@@ -1,4 +1,4 @@
-"""Framework errors as findings (conformance/framework_errors.py): an error record becomes
+"""Framework errors as findings (conformance/harness/framework_errors.py): an error record becomes
 ``framework-error`` only when its entry's plain-framework snippet, run in a fresh process,
 fails with the same text; anything else leaves it ``unexplained``, saying what the snippet
 did."""
@@ -7,8 +7,9 @@ import importlib.util
 
 import pytest
 
-from conformance import framework_errors, known
-from conformance.known import KnownError
+from conformance.harness import framework_errors
+from conformance.known import discrepancies as known
+from conformance.known.discrepancies import KnownError
 
 SIGNATURE = "<dtype: 'variant'> is not compatible with"
 
@@ -62,7 +63,7 @@ def test_snippet_that_does_not_fail_the_same_way_leaves_the_record_unexplained(m
 
 
 def test_snippet_runs_once_per_entry_and_run(monkeypatch):
-    from conformance import crashes
+    from conformance.harness import crashes
 
     calls = []
 
@@ -80,7 +81,7 @@ def test_snippet_runs_once_per_entry_and_run(monkeypatch):
 @pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="tensorflow not installed")
 def test_tensorflow_entry_reproduces_on_the_installed_version():
     entry = next(k for k in known.KNOWN_ERRORS if k.id == "tf-forward-accumulator-tensorarray-graph")
-    from conformance.crashes import Replays
+    from conformance.harness.crashes import Replays
 
     replays = Replays()
     reproduces, result = framework_errors._snippet_outcome(entry, replays)

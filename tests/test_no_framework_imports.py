@@ -7,7 +7,7 @@ from tests.cli_helpers import ROOT
 
 MODULES = ["references", "adapters", "adapters.base", "adapters.numpy",
            "adapters.torch", "adapters.tensorflow", "adapters.jax", "adapters.common",
-           "conformance", "conformance.cli", "conformance.runner", "conformance.plugin",
+           "conformance", "conformance.cli.main", "conformance.run.case", "conformance.harness.plugin",
            "conformance.specs", "reports"]
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.cases import Case
-from conformance.profiles import PROFILES
-from conformance.runner import run_case
+from conformance.plan.cases import Case
+from conformance.plan.profiles import PROFILES
+from conformance.run.case import run_case
 from conformance.specs import BY_NAME
-from conformance.sizes import quick_dtype
+from conformance.model.sizes import quick_dtype
 from tests.planted_sizes import CORPUS, LARGE, AboveGrain, BatchAbove64, VectorTail
 
 DTYPES = ("float32", "float64")

@@ -2,8 +2,8 @@
 failing checks name the parameter, the worst index locates it (time step first for x and y),
 and the repro replays the failure."""
 
-from conformance.cases import parse_case_id
-from conformance.domains import Absent
+from conformance.plan.cases import parse_case_id
+from conformance.model.domains import Absent
 from tests.cli_helpers import by_case, conformance, results, run_repro
 
 COMMON = ["--devices", "cpu", "--max-examples", "3"]

@@ -1,10 +1,10 @@
-"""The reference results an example's cases share (conformance/reference_cache.py): computed
+"""The reference results an example's cases share (conformance/run/reference_cache.py): computed
 once, reused by the next adapter's case of the same example, bounded by bytes."""
 
 import numpy as np
 import pytest
 
-from conformance import reference_cache as rc
+from conformance.run import reference_cache as rc
 
 
 @pytest.fixture(autouse=True)

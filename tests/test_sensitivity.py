@@ -1,12 +1,12 @@
-"""The cancelling-terms scale (conformance/sensitivity.py): it sizes what cancels, it gives
+"""The cancelling-terms scale (conformance/judge/sensitivity.py): it sizes what cancels, it gives
 nothing at kinks and ties, and with it an honest float32 evaluation of a cancelling sum
 passes while a wrong value still fails."""
 
 import numpy as np
 import pytest
 
-from conformance.compare import compare
-from conformance.sensitivity import scales
+from conformance.judge.comparison import compare
+from conformance.judge.sensitivity import scales
 
 
 def _sum_rows(x):
@@ -90,7 +90,7 @@ def test_in_bfloat16_the_terms_scale_allows_float32_accumulation_only(seed):
     bfloat16 (a kernel keeping its accumulator in the input type) still fails."""
     import ml_dtypes
 
-    from conformance.sensitivity import units
+    from conformance.judge.sensitivity import units
 
     bf16 = ml_dtypes.bfloat16
     ct, _, _ = _cancelling_bias_gradient(seed)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance import shards
-from conformance.merge import comparable
+from conformance.harness import shards
+from conformance.harness.merge import comparable
 from reports.html import render_doc
 from tests.cli_helpers import conformance, results
 

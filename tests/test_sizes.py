@@ -9,15 +9,15 @@ import math
 import pytest
 
 from adapters.numpy import NumpyAdapter
-from conformance.cases import Case
-from conformance.profiles import PROFILES
-from conformance.runner import run_case
-from conformance.search import large_points
-from conformance.sizes import (THRESHOLDS, coverage, crossed, quick_classes, quick_dtype,
+from conformance.plan.cases import Case
+from conformance.plan.profiles import PROFILES
+from conformance.run.case import run_case
+from conformance.run.search import large_points
+from conformance.model.sizes import (THRESHOLDS, coverage, crossed, quick_classes, quick_dtype,
                                small_ranges)
-from conformance.spec import GROWTH
+from conformance.model.spec import GROWTH
 from conformance.specs import BY_NAME, SPECS
-from conformance.strategies import shape_pool, shapes_of
+from conformance.draw.strategies import shape_pool, shapes_of
 
 SIZED_FAMILIES = {"basic", "pooling", "linear", "normalization", "recurrent", "attention"}
 SIZED = [s for s in SPECS if s.sizes is not None]

@@ -1,5 +1,5 @@
 """The low-precision model's stored-tensor term (``spec.LowPrecision``, the references'
-``stored`` marks, ``conformance.sensitivity.stored_scales``): a framework that rounds every
+``stored`` marks, ``conformance.judge.sensitivity.stored_scales``): a framework that rounds every
 stored tensor to the dtype, as the model describes, passes; a fault of one time step does
 not; an accumulator kept in the dtype still fails; and the marks never change a value."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conformance.compare import EPS, STORED_NOTE, compare
-from conformance.sensitivity import stored_scales
-from conformance.spec import LowPrecision, Tolerance, ulps_for
+from conformance.judge.comparison import EPS, STORED_NOTE, compare
+from conformance.judge.sensitivity import stored_scales
+from conformance.model.spec import LowPrecision, Tolerance, ulps_for
 from references import REFERENCES
 from references._stored import stored, storing
 from tests.cli_helpers import conformance, results
@@ -90,8 +90,9 @@ EXAMPLES = [{"dims": {"T": T, "N": 2, "I": 1, "H": H}, "seed": seed}
 
 
 def _outcomes(monkeypatch, adapter_class, module, form, dtype):
-    from conformance import execute, reference_cache
-    from conformance.cases import Case
+    from conformance.run import example as execute
+    from conformance.run import reference_cache
+    from conformance.plan.cases import Case
     from conformance.specs import BY_NAME
 
     monkeypatch.setattr(reference_cache, "_cache", type(reference_cache._cache)())

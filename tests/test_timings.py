@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import timings
+from conformance.run import timings
 from reports.html import render_doc
 from tests.cli_helpers import conformance, results
 from tests.report_fixtures import record

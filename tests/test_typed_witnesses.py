@@ -1,7 +1,7 @@
-"""Verdicts read typed witnesses (``conformance.witnesses.FdWitness``), never their prose."""
+"""Verdicts read typed witnesses (``conformance.judge.witnesses.FdWitness``), never their prose."""
 
-from conformance.verdicts import assign
-from conformance.witnesses import FdWitness
+from conformance.judge.verdicts import assign
+from conformance.judge.witnesses import FdWitness
 
 
 def _records(fd: FdWitness | None) -> list[dict]:

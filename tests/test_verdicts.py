@@ -3,9 +3,9 @@ convention, a planted erratum in a documented formula, and what stays unexplaine
 
 import numpy as np
 
-from conformance.claims import Claim, Program, uniform
-from conformance.errata import evaluate
-from conformance.verdicts import assign
+from conformance.documents.claims import Claim, Program, uniform
+from conformance.documents.errata import evaluate
+from conformance.judge.verdicts import assign
 from tests.cli_helpers import by_case, conformance, results
 
 COMMON = ["--devices", "cpu", "--dtypes", "float64", "--max-examples", "10"]
@@ -79,8 +79,8 @@ def test_planted_erratum_is_found_with_a_shrunk_counterexample():
 
 
 def test_default_run_errata_cover_the_known_slips():
-    from conformance.claims import BY_ID
-    from conformance.errata import RUN_EXAMPLES
+    from conformance.documents.claims import BY_ID
+    from conformance.documents.errata import RUN_EXAMPLES
 
     found = {i: evaluate(BY_ID[i], RUN_EXAMPLES) for i in ("000-max-ties", "000-max-pool-window")}
     assert all(f["status"] == "erratum" for f in found.values())

@@ -64,7 +64,7 @@ def test_wheel_installs_and_runs(tmp_path):
     missing = sorted(_source_modules(src) - names)
     assert not missing, f"{wheel.name} lacks {len(missing)} source files, e.g. {missing[:5]}"
     for sub in ("adapters/torch/adapter.py", "conformance/specs/__init__.py",
-                "conformance/claims/__init__.py", "conformance/bench/driver.py",
+                "conformance/documents/claims/__init__.py", "conformance/bench/driver.py",
                 "conformance/test_suite.py"):
         assert sub in names, sub
     assert not any(n.startswith("tests/") for n in names), "the tool's own tests are not shipped"
@@ -78,8 +78,8 @@ def test_wheel_installs_and_runs(tmp_path):
 
     work = tmp_path / "elsewhere"  # not the source tree: imports must come from the venv
     work.mkdir()
-    where = _run([str(python), "-c", "import conformance.cli, adapters.torch.adapter, reports; "
-                  "print(conformance.cli.__file__); print(reports.__file__)"], cwd=work, env=env)
+    where = _run([str(python), "-c", "import conformance.cli.main, adapters.torch.adapter, reports; "
+                  "print(conformance.cli.main.__file__); print(reports.__file__)"], cwd=work, env=env)
     for line in where.stdout.split():
         assert Path(line).resolve().is_relative_to(env_dir.resolve()), line
 

@@ -10,7 +10,7 @@ import shlex
 
 import pytest
 
-from conformance.cli import _parser
+from conformance.cli.main import _parser
 from tests.cli_helpers import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "conformance.yml"

@@ -3,7 +3,7 @@ junit.xml and index.html describe the same records."""
 
 import xml.etree.ElementTree as ET
 
-from conformance.timings import without_timings
+from conformance.run.timings import without_timings
 from tests.cli_helpers import conformance, results
 
 SELECT = ["--frameworks", "numpy", "--modules", "relu,softmax,max_pool2d,dropout",

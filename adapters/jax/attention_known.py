@@ -1,4 +1,4 @@
-"""JAX reproductions of the known upstream attention discrepancies (conformance/known.py)."""
+"""JAX reproductions of the known upstream attention discrepancies (conformance/known/discrepancies.py)."""
 
 from __future__ import annotations
 

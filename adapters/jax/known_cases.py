@@ -1,4 +1,4 @@
-"""JAX reproductions of known upstream discrepancies (see conformance/known.py)."""
+"""JAX reproductions of known upstream discrepancies (see conformance/known/discrepancies.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TensorFlow reproductions of known upstream discrepancies (see conformance/known.py).
+"""TensorFlow reproductions of known upstream discrepancies (see conformance/known/discrepancies.py).
 Each returns (reproduces, detail); float64 throughout so rounding cannot be the cause."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""torch reproductions of the known upstream attention discrepancies (conformance/known.py).
+"""torch reproductions of the known upstream attention discrepancies (conformance/known/discrepancies.py).
 
 Each returns ``(reproduces, detail)``. The CPU ones run everywhere; the CUDA ones are only
 called where a GPU is present (``needs_gpu``) and force the kernel the issue is about.

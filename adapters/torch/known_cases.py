@@ -1,4 +1,4 @@
-"""torch reproductions of known upstream discrepancies (see conformance/known.py)."""
+"""torch reproductions of known upstream discrepancies (see conformance/known/discrepancies.py)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..specs import BY_NAME
-from .shapes import SCALING, bench_dims, bench_variant, bench_variants, scaling_dims, scaling_passes
+from conformance.specs import BY_NAME
+from conformance.bench.shapes import SCALING, bench_dims, bench_variant, bench_variants, scaling_dims, scaling_passes
 
 PASSES = ("forward", "forward+vjp")
 GEMM_N = 1024

@@ -78,8 +78,8 @@ def run_bench(*, out, frameworks=None, modules=None, devices=("cpu",), dtypes=("
     bench.json path)."""
     from adapters import load_adapter
 
-    from ..environment import environment
-    from .plugin import default_modules
+    from conformance.results.environment import environment
+    from conformance.bench.plugin import default_modules
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

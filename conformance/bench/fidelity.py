@@ -33,7 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .driver import ROOT, _worker, _worker_env, available_cpus
+from conformance.bench.driver import ROOT, _worker, _worker_env, available_cpus
 
 FRAMEWORK = "torch"  # the reference timer's framework (its Timer) and the suite rows judged
 PREFERRED = ("conv2d", "lstm", "tanh")  # a convolution, a recurrent layer, an elementwise op
@@ -128,7 +128,7 @@ def timer_median(module: str, threads: int, min_run: float, code: str = TIMER_CO
 
 
 def default_modules() -> list[str]:
-    from ..specs import BY_NAME
+    from conformance.specs import BY_NAME
 
     chosen = [m for m in PREFERRED if m in BY_NAME]
     return chosen or [m for m in FALLBACK if m in BY_NAME][:2]

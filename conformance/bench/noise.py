@@ -36,14 +36,14 @@ import sys
 import time
 from pathlib import Path
 
-from .driver import ROOT, _worker_env, available_cpus
+from conformance.bench.driver import ROOT, _worker_env, available_cpus
 
 CHILD = "conformance.bench.noise"
 _COUNTING = {"on": False}  # collections are logged only while timed rounds run
 
 
 def _loop(prepared, rounds: int, iterations: int, per_call_sync: bool, gc_on: bool) -> list[float]:
-    from .harness import collector_off
+    from conformance.bench.harness import collector_off
 
     out = []
     ctx = collector_off({}) if not gc_on else None
@@ -73,9 +73,9 @@ def child(framework: str, module: str, threads: int, seconds: float, pin: bool, 
 
     from adapters.timing import timing
 
-    from ..specs import BY_NAME  # noqa: F401
-    from .cases import expand
-    from .harness import per_call_seconds, plan, QUICK
+    from conformance.specs import BY_NAME  # noqa: F401
+    from conformance.bench.cases import expand
+    from conformance.bench.harness import per_call_seconds, plan, QUICK
     from reports.timing_stats import median_ci, rel_iqr
 
     if pin:
@@ -84,7 +84,7 @@ def child(framework: str, module: str, threads: int, seconds: float, pin: bool, 
     threads_info = t.setup_threads(threads) if pools else {"requested": threads, "actual": "framework default"}
     bc = expand(modules=[module], framework=framework, devices=["cpu"], dtypes=["float32"], modes=["eager"],
                 passes=["forward+vjp"], scaling=False, gemm=False)[0]
-    from .work import work_for
+    from conformance.bench.work import work_for
 
     prepared = t.prepare(bc, work_for(bc))
     gc_log: list = []
@@ -170,7 +170,7 @@ def main(argv=None) -> int:
         fw, module, threads, seconds, pin, pools = argv[1:7]
         print(json.dumps(child(fw, module, int(threads), float(seconds), pin == "1", pools == "1")))
         return 0
-    from .fidelity import default_modules
+    from conformance.bench.fidelity import default_modules
 
     p = argparse.ArgumentParser(prog="python -m " + CHILD, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
     p.add_argument("--no-pin-variant", action="store_true", help="skip the unpinned, default-pool process")
     p.add_argument("--json", help="write the figures here")
     args = p.parse_args(argv)
-    from .fidelity import FRAMEWORK
+    from conformance.bench.fidelity import FRAMEWORK
 
     fw = args.framework or FRAMEWORK
     modules = [m for m in (args.modules or "").split(",") if m] or default_modules()

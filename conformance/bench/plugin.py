@@ -14,10 +14,10 @@ import os
 
 import pytest
 
-from ..selection import split
-from .cases import expand
-from .harness import QUICK, THOROUGH
-from .shapes import DEFAULT_MODULES
+from conformance.plan.selection import split
+from conformance.bench.cases import expand
+from conformance.bench.harness import QUICK, THOROUGH
+from conformance.bench.shapes import DEFAULT_MODULES
 
 
 def pytest_addoption(parser):
@@ -38,7 +38,7 @@ def pytest_addoption(parser):
 
 
 def default_modules() -> list[str]:
-    from ..specs import BY_NAME
+    from conformance.specs import BY_NAME
 
     return [m for m in DEFAULT_MODULES if m in BY_NAME]
 

@@ -10,9 +10,9 @@ from math import prod
 
 import numpy as np
 
-from ..strategies import make_cotangent, make_inputs
-from .cases import BenchCase
-from .flops import forward_flops, gemm, pass_flops
+from conformance.draw.strategies import make_cotangent, make_inputs
+from conformance.bench.cases import BenchCase
+from conformance.bench.flops import forward_flops, gemm, pass_flops
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Work:
 def _build(module: str, variant: str, dims: tuple, dtype: str) -> Work:
     from references import REFERENCES
 
-    from ..specs import BY_NAME
+    from conformance.specs import BY_NAME
 
     spec = BY_NAME[module]
     var = spec.variant(variant)

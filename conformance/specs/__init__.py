@@ -3,7 +3,7 @@
 Everything module-specific lives in these files — argument roles and value domains, the
 shapes to draw, attributes and named variants, convention rules, tolerances and
 citations — so the conformance test holds no per-module special case. A family file
-defines ``SPECS`` (a tuple of :class:`conformance.spec.ModuleSpec`); adding a family is
+defines ``SPECS`` (a tuple of :class:`conformance.model.spec.ModuleSpec`); adding a family is
 adding a file and its name to ``FAMILIES``.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import importlib
 
-from ..spec import ModuleSpec
-from .sizes import sized
+from conformance.model.spec import ModuleSpec
+from conformance.specs.sizes import sized
 
 FAMILIES = ("basic", "pooling", "linear", "normalization", "recurrent", "attention")
 

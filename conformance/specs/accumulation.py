@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..accumulation import Probe
-from ..spec import MATMUL, REDUCTION
+from conformance.judge.accumulation import Probe
+from conformance.model.spec import MATMUL, REDUCTION
 
 
 def _ones(shape):

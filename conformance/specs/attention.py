@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..domains import Absent, Domain, FanIn, Uniform
-from ..spec import CONST, MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
-from .common import LONG
+from conformance.model.domains import Absent, Domain, FanIn, Uniform
+from conformance.model.spec import CONST, MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
+from conformance.specs.common import LONG
 
 ROWS = {"masked_row": ("zeros", "uniform")}
 ALIGN = {"causal_align": ("top_left", "bottom_right")}

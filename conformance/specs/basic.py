@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..domains import Distinct, Mask, NonZero, Simplex, SmallIntegers, Uniform, WithKinks
-from ..spec import CONST, PARAM, REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
-from .low_precision import SOFTMAX_LONG, SOFTMAX_NEAR_OVERFLOW, SQUARED_ERROR_NEAR_OVERFLOW, SUM_LONG, SUM_NEAR_OVERFLOW
-from .common import ELEMENTWISE, KINK, LONG, REDUCING, SLOPE, X, flat, rows, rows_of, wide
+from conformance.model.domains import Distinct, Mask, NonZero, Simplex, SmallIntegers, Uniform, WithKinks
+from conformance.model.spec import CONST, PARAM, REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
+from conformance.specs.low_precision import SOFTMAX_LONG, SOFTMAX_NEAR_OVERFLOW, SQUARED_ERROR_NEAR_OVERFLOW, SUM_LONG, SUM_NEAR_OVERFLOW
+from conformance.specs.common import ELEMENTWISE, KINK, LONG, REDUCING, SLOPE, X, flat, rows, rows_of, wide
 
 
 def _elementwise(name, row, formula, domain=Uniform(), variants=(Variant(),), tol=ELEMENTWISE):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..spec import Citation, Tolerance
+from conformance.model.spec import Citation, Tolerance
 
 SHORT, LONG = "000_0c41eef9689a3bf9.txt", "001_9eba1572aa0cb554.txt"
 TABLE = "table 'Parameter-free modules'"

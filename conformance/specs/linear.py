@@ -24,9 +24,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..domains import Uniform
-from ..spec import MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
-from .common import LONG, SHORT
+from conformance.model.domains import Uniform
+from conformance.model.spec import MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
+from conformance.specs.common import LONG, SHORT
 
 SAME = {"same_split": ("end", "start")}
 WEIGHTS = Uniform(-1.0, 1.0)

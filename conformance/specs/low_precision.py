@@ -4,9 +4,9 @@ overflows although the result fits). They run only in the dtypes they are about.
 
 from __future__ import annotations
 
-from ..domains import Uniform
-from ..domains_range import CancellingLarge
-from ..spec import Variant
+from conformance.model.domains import Uniform
+from conformance.model.domains_range import CancellingLarge
+from conformance.model.spec import Variant
 
 LOW = ("bfloat16", "float16")
 # 512 = 2^9: a bfloat16 running sum of values near 1 stalls at 256 (256 + 1 rounds to 256),

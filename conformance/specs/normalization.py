@@ -22,10 +22,10 @@ frameworks use (error <= log2(M)·u·Σ|t| ≈ 6√M·u ≈ 42 ulps of the resul
 
 from __future__ import annotations
 
-from ..domains import Distinct, NonZero, Uniform
-from ..spec import CONST, PARAM, REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
-from .common import LONG, SHORT
-from .low_precision import LAYER_NORM_LONG
+from conformance.model.domains import Distinct, NonZero, Uniform
+from conformance.model.spec import CONST, PARAM, REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
+from conformance.specs.common import LONG, SHORT
+from conformance.specs.low_precision import LAYER_NORM_LONG
 
 NORMALIZING = Tolerance(forward=64, grad=128)
 X = Distinct(-3.0, 3.0)

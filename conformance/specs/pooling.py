@@ -17,9 +17,9 @@ within 16 ulps of max|y| unless every window cancels; the gradient adds <= K ter
 
 from __future__ import annotations
 
-from ..domains import Distinct, SmallIntegers, Uniform
-from ..spec import REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
-from .common import IMG, LONG, POOL_TIES, SHORT, TABLE, images, rows
+from conformance.model.domains import Distinct, SmallIntegers, Uniform
+from conformance.model.spec import REDUCTION, Arg, Citation, ModuleSpec, Tolerance, Variant
+from conformance.specs.common import IMG, LONG, POOL_TIES, SHORT, TABLE, images, rows
 
 SEQ, VOL = ("N", "C", "L"), ("N", "C", "D", "H", "W")
 DIVISOR = {"divisor": ("include_pad", "exclude_pad")}

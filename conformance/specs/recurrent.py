@@ -50,9 +50,9 @@ array from the reference).
 
 from __future__ import annotations
 
-from ..domains import Absent, FanIn, Simplex, Uniform
-from ..spec import CONST, MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
-from .common import LONG, SHORT
+from conformance.model.domains import Absent, FanIn, Simplex, Uniform
+from conformance.model.spec import CONST, MATMUL, PARAM, Arg, Citation, ModuleSpec, Tolerance, Variant
+from conformance.specs.common import LONG, SHORT
 
 P002, P003, P004 = "002_01ee91e524aebdaf.txt", "003_82e7ef9d31dc8d93.txt", "004_48320439d88c2957.txt"
 SEQ, STATE = ("T", "N", "I"), ("N", "H")

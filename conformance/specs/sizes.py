@@ -1,5 +1,5 @@
 """The size dimension of the spec table: each family's large shapes, the thresholds they
-cross, and how each check's reduction length grows with them (``conformance/sizes.py``
+cross, and how each check's reduction length grows with them (``conformance/model/sizes.py``
 runs them; ``spec.Tolerance`` turns the lengths into tolerances).
 
 Which sizes, and why (a size class is a box of dims; the quick profile runs its upper
@@ -22,7 +22,7 @@ corner, the full profile draws inside it; every point of a box crosses its thres
   input), ``tall`` I = 65, O = 97 (outputs past 64).
 * convolutions: ``image`` (spatial past 32; 1-D L = 1031), ``channels`` (C and M past 64:
   channel-blocked kernels; the weight passes 32,768 elements), ``batch`` N = 66. A
-  convolution variant runs one of them in the quick profile (see ``conformance.sizes``),
+  convolution variant runs one of them in the quick profile (see ``conformance.model.sizes``),
   every one in the full profile. ``field>=16`` (a dilated kernel extent of 16+: taps
   that mostly read padding, im2col/dilated kernel paths) is an attribute: Conv-1D's
   ``k=3,d=8,p=8`` and Conv-2D's ``k=3,d=(1,8),p=(1,8)`` variants (extent 17) cross it.
@@ -49,7 +49,7 @@ shapes of every sized module, both dtypes, one seed; variants with convention ru
 judged under the rule the framework follows): torch ≤ 0.20 in every family (its small
 shapes: ≤ 0.27); TensorFlow ≤ 0.26 (dropout keep rate), ≤ 0.14 elsewhere; JAX ≤ 0.16;
 no sized module failed at a large shape except the investigated small-shape expected failures
-(``conformance/expected_failures.py``: TensorFlow's float64 GELU constants, PReLU at
+(``conformance/known/expected_failures.py``: TensorFlow's float64 GELU constants, PReLU at
 the kink, 3-D max-pooling ties). The frameworks' blocked and pairwise sums err far less
 than the sequential-sum model allows; the growth is an envelope, not a fit.
 """
@@ -60,8 +60,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
-from ..sizes import THRESHOLDS, SizeClass, Sizes, dim, elements, row, smallest_dim
-from .common import flat, rows_of, wide
+from conformance.model.sizes import THRESHOLDS, SizeClass, Sizes, dim, elements, row, smallest_dim
+from conformance.specs.common import flat, rows_of, wide
 
 Ranges = Mapping[str, tuple[int, int]]
 

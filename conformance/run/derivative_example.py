@@ -1,0 +1,227 @@
+"""One example of forward-mode and second-order checks: ask the framework by every route,
+build the oracles from the float64 references, compare, and compare the routes.
+
+Checks are named ``jvp:<arg>@<route>`` (the output tangent for a tangent on ``arg``) and
+``hvp:<arg>@<route>`` (``arg``'s part of the Hessian-vector product of ⟨u, f(x)⟩ along the
+joint tangent); ``<kind>:<arg>@<route>~<first route>`` compares a route with the
+framework's first route of that kind, within twice the error model (routes that should
+agree must, to rounding). The tangents are drawn from the example's seed after the inputs
+and the cotangent, uniform in [−1, 1] and rounded to the case's dtype. Variants with
+convention rules are judged under every rule set, as first order is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+
+from references import REFERENCES
+
+from conformance.judge.comparison import CheckResult, compare
+from conformance.run.example import arithmetic, rule_sets
+from conformance.judge.oracles import HvpOracle, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
+from conformance.draw.strategies import make_cotangent, make_inputs
+
+KINDS = ("jvp", "hvp")
+# Examples per case for the derivative checks: the quick profile (the CI gate) runs one, on
+# its pool's smallest shape (every route is a new program per shape, and JAX's eager mode
+# compiles each primitive per shape: the smallest shape is the one modules share); any
+# other profile runs as many as it runs for first order, on its own shapes.
+EXAMPLES = {"quick": 1}
+TANGENT_STREAM = 13  # the tangents' generator: (example seed, this)
+DTYPES = ("float32", "float64")  # the derivative checks' dtypes (low precision: first order only)
+
+
+def grad_ulps(spec, arithmetic_: str) -> float:
+    """The first-order gradient's ulps for this arithmetic (the error model's, ``execute``)."""
+    from conformance.run import example as execute
+
+    ulps = getattr(execute, "_ulps", None)
+    return ulps(spec, arithmetic_, "grad") if ulps else spec.tolerance.grad
+
+
+def reference_attrs(variant) -> dict:
+    return {k: v for k, v in variant.attrs.items() if k != "native"}
+
+
+def check_names(spec, routes: Mapping[str, tuple[str, ...]]) -> list[str]:
+    return [f"{kind}:{a.name}@{route}" for kind in KINDS for route in routes.get(kind, ())
+            for a in spec.differentiable]
+
+
+def parse_check(check: str) -> tuple[str, str, str] | None:
+    """(kind, argument, route) of a derivative check name, else None."""
+    kind, _, rest = check.partition(":")
+    if kind not in KINDS or "@" not in rest:
+        return None
+    arg, _, route = rest.partition("@")
+    return kind, arg, route.split("~")[0]
+
+
+@dataclass
+class DerivativeOutcome:
+    checks: list[CheckResult] = field(default_factory=list)
+    # Per kind: a kink's second derivative does not exist, so the rule a framework follows
+    # there for hvp is judged apart from the one it follows for jvp (and for first order).
+    rule_checks: dict[tuple[str, str], list[CheckResult]] = field(default_factory=dict)
+    explained_by: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    unsupported: dict[tuple[str, str], str] = field(default_factory=dict)
+    errors: dict[tuple[str, str], str] = field(default_factory=dict)
+    info: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        kinds = {c.check.split(":")[0] for c in self.checks}
+        return all(self.explained_by.get(k) for k in kinds)
+
+
+def draw(case, example: Mapping[str, Any]):
+    """(inputs in dtype, float64 arguments, cotangent, float64 cotangent list, tangents)."""
+    spec, dtype = case.spec, case.dtype
+    inputs, rng = make_inputs(spec, case.variant, example, dtype)
+    args64 = {k: v.astype(np.float64) for k, v in inputs.items()}
+    probe = REFERENCES[spec.name].forward(*args64.values(), **reference_attrs(case.variant))
+    multiple = isinstance(probe, tuple)
+    shapes = [np.shape(p) for p in (probe if multiple else (probe,))]
+    cts = [make_cotangent(s, rng, dtype) for s in shapes]
+    cotangent = tuple(cts) if multiple else cts[0]
+    trng = np.random.default_rng([int(example["seed"]), TANGENT_STREAM])
+    tangents = {a.name: trng.uniform(-1.0, 1.0, size=inputs[a.name].shape).astype(dtype)
+                for a in spec.differentiable}
+    return inputs, args64, cotangent, [c.astype(np.float64) for c in cts], tangents, shapes
+
+
+def run_derivative_example(case, adapter, example: Mapping[str, Any],
+                           routes: Mapping[str, tuple[str, ...]]) -> DerivativeOutcome:
+    spec, variant, dtype = case.spec, case.variant, case.dtype
+    tol_dtype = arithmetic(case, adapter)
+    inputs, args64, cotangent, cts64, tangents, shapes = draw(case, example)
+    diff = [a.name for a in spec.differentiable]
+    results = adapter.derivatives(spec.name, [inputs[a.name] for a in spec.args],
+                                  [a.name for a in spec.args], diff, tangents, cotangent,
+                                  getattr(variant, "call_attrs", variant.attrs), routes=routes, dtype=dtype, device=case.device,
+                                  mode=case.mode, seed=int(example["seed"]))
+    outcome = DerivativeOutcome()
+    answered = []
+    for r in results:
+        if r.unsupported is not None:
+            outcome.unsupported[(r.kind, r.route)] = r.unsupported
+        elif r.error is not None:
+            outcome.errors[(r.kind, r.route)] = r.error
+        else:
+            answered.append(r)
+    ref = REFERENCES[spec.name]
+    attrs = reference_attrs(variant)
+    ulps = grad_ulps(spec, tol_dtype)
+    t64 = {n: tangents[n].astype(np.float64) for n in diff}
+    multiple = len(shapes) > 1 or isinstance(cotangent, tuple)
+    u = tuple(cts64) if multiple else cts64[0]
+    for i, rules in enumerate(rule_sets(variant.rules)):
+        def vjp(cts, rules=rules):
+            grads = ref.vjp(tuple(cts) if multiple else cts[0], *args64.values(), **attrs, **rules)
+            return {a.name: g for a, g in zip(spec.args, grads) if a.name in diff}
+
+        def grad(args, rules=rules):
+            grads = ref.vjp(u, *args.values(), **attrs, **rules)
+            return {a.name: g for a, g in zip(spec.args, grads) if a.name in diff}
+
+        checks = []
+        if any(r.kind == "jvp" for r in answered):
+            jo = jvp_oracle(vjp, shapes, t64, np.random.default_rng([int(example["seed"]), 29]))
+        if any(r.kind == "hvp" for r in answered):
+            ho = hvp_oracle(spec.name, grad, args64, diff, t64, u, {**attrs, **rules})
+            ho.terms = declared_terms(spec, args64, u, attrs, t64, diff)
+        for r in answered:
+            for n in diff:
+                name = f"{r.kind}:{n}@{r.route}"
+                if r.values.get(n) is None:
+                    checks.append(CheckResult(name, False, np.inf, np.inf, np.inf, 0.0,
+                                              detail="the route returned no value"))
+                elif r.kind == "jvp":
+                    checks.append(judge_jvp(name, r.values.get(n), jo, n, tol_dtype, ulps))
+                else:
+                    checks.append(judge_hvp(name, r.values.get(n), ho, n, tol_dtype, ulps))
+        if i == 0:
+            outcome.checks = checks
+            hv = any(r.kind == "hvp" for r in answered)
+            outcome.info = _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
+                                            ho.terms if hv else {})
+        key = ",".join(f"{k}={v}" for k, v in rules.items())
+        for kind in KINDS:
+            mine = [c for c in checks if c.check.startswith(kind + ":")]
+            outcome.rule_checks[(kind, key)] = mine
+            if mine and all(c.passed for c in mine):
+                outcome.explained_by.setdefault(kind, []).append(rules)
+    return outcome
+
+
+def declared_terms(spec, args64, cotangent, attrs, tangents, diff) -> dict:
+    """{argument: |terms| of H v} where the spec declares them (``spec.Tolerance.terms``)."""
+    terms = {n: spec.tolerance.declared_terms(f"hvp:{n}", args64, cotangent, attrs, tangents=tangents)
+             for n in diff}
+    return {n: t for n, t in terms.items() if t is not None}
+
+
+def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> list[CheckResult]:
+    """Each route against the first of its kind, within twice the error model (for hvp with
+    its gradient-sized term, ``scale`` = max|∇s| max|v|, and the declared ``terms``, but no
+    oracle error: none enters)."""
+    out = []
+    for kind in KINDS:
+        same = [r for r in answered if r.kind == kind]
+        for other in same[1:]:
+            for n in diff:
+                a, b = other.values.get(n), same[0].values.get(n)
+                if a is None or b is None:
+                    continue
+                name = f"{kind}:{n}@{other.route}~{same[0].route}"
+                if kind == "hvp":
+                    first = HvpOracle({n: np.asarray(b, dtype=np.float64)},
+                                      {n: np.zeros(np.shape(b))}, f"route {same[0].route}", scale,
+                                      {k: v for k, v in (terms or {}).items() if k == n})
+                    out.append(judge_hvp(name, a, first, n, dtype, 2 * grad_ulps))
+                    continue
+                a = np.concatenate([np.ravel(x) for x in a]) if isinstance(a, tuple) else a
+                b = np.concatenate([np.ravel(x) for x in b]) if isinstance(b, tuple) else b
+                out.append(compare(name, a, b, dtype, 2 * grad_ulps))
+    return out
+
+
+def fd_witness(case, adapter, example, check: str) -> str:
+    """What central differences say about the oracle at a failing example: for jvp, the
+    exact J v (duality) against differences of the float64 forward along the tangent; for
+    hvp, the oracle against differences of the reference gradient (the hand-written one is
+    checked, the difference one checks itself by Richardson)."""
+    from conformance.judge.oracles import fd_jvp_witness
+
+    parsed = parse_check(check)
+    if parsed is None:
+        return ""
+    kind, arg, _ = parsed
+    spec = case.spec
+    inputs, args64, cotangent, cts64, tangents, shapes = draw(case, example)
+    ref, attrs = REFERENCES[spec.name], reference_attrs(case.variant)
+    diff = [a.name for a in spec.differentiable]
+    t64 = {n: tangents[n].astype(np.float64) for n in diff}
+    multiple = len(shapes) > 1
+    u = tuple(cts64) if multiple else cts64[0]
+    if kind == "jvp":
+        def vjp(cts):
+            grads = ref.vjp(tuple(cts) if multiple else cts[0], *args64.values(), **attrs)
+            return {a.name: g for a, g in zip(spec.args, grads) if a.name in diff}
+        jo = jvp_oracle(vjp, shapes, {arg: t64[arg]}, np.random.default_rng(0))
+        fd = fd_jvp_witness(lambda *a: ref.forward(*a, **attrs), args64, arg, t64[arg])[jo.rows]
+        exact = jo.exact[arg]
+    else:
+        def grad(args):
+            grads = ref.vjp(u, *args.values(), **attrs)
+            return {a.name: g for a, g in zip(spec.args, grads) if a.name in diff}
+        exact = hvp_oracle(spec.name, grad, args64, diff, t64, u, attrs).values[arg]
+        fd = hvp_oracle("", grad, args64, diff, t64, u, attrs).values[arg]
+    scale = float(np.abs(exact).max(initial=0.0)) + 1e-300
+    rel = float(np.abs(np.asarray(fd) - exact).max(initial=0.0)) / scale
+    verdict = "agree" if rel < 1e-5 else "DISAGREE"
+    return (f"the oracle's {kind} vs central differences of the float64 reference ({verdict}: "
+            f"max difference {rel:.2g} of max|oracle|)")
