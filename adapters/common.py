@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .base import DTYPES, LOW_PRECISION, MODES
+from .protocol import DTYPES, LOW_PRECISION, MODES
 
 def freeze(value: Any) -> Any:
     """A hashable version of an attribute value (for compiled-function caches)."""

@@ -74,7 +74,7 @@ def routes_of(adapter) -> dict[str, tuple[str, ...]]:
 def run(adapter, *args, **kwargs) -> list[DerivativeResult]:
     mod = _module(adapter)
     if mod is None:
-        from .base import Unsupported
+        from .protocol import Unsupported
 
         raise Unsupported(f"{adapter.name}: the adapter implements no forward-mode or "
                           "second-order derivatives (Adapter.derivatives)")
@@ -94,7 +94,7 @@ def not_implemented(exc: BaseException) -> str | None:
 
 def attempt(kind: str, route: str, fn) -> DerivativeResult:
     """Run one route: its values, or why not (not implemented: a skip; else an error)."""
-    from .base import Unsupported
+    from .protocol import Unsupported
 
     try:
         return DerivativeResult(kind, route, values=fn())

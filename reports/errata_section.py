@@ -9,7 +9,7 @@ hand-made fixtures have fewer), and every string is escaped.
 from __future__ import annotations
 
 import json
-from html import escape
+from .html_text import e, text_of
 
 STATUSES = ("erratum", "ambiguous", "verified", "text erratum", "untranscribed", "corrected-fails")
 
@@ -36,10 +36,6 @@ n=document.getElementById('claim-count');function f(){var a=s.value,b=d.value,c=
 rows.forEach(function(r){var ok=(!a||r.dataset.status===a)&&(!b||(' '+r.dataset.seeds+' ').indexOf(' '+b+' ')>=0)&&
 (!c||r.textContent.toLowerCase().indexOf(c)>=0);r.hidden=!ok;if(ok)k++;});n.textContent=k;}
 [s,d,q].forEach(function(e){e.addEventListener('input',f);});f();})();"""
-
-
-def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
 
 
 def _num(v) -> str:
@@ -101,7 +97,6 @@ def card(x: dict) -> str:
     dl = "".join(f"<dt>{e(k)}</dt><dd>{'<code>' + e(v) + '</code>' if k == 'the text' else e(v)}</dd>"
                  for k, v in rows)
     if isinstance(ev, (list, str)):  # case ids link to their drill-down
-        from .sections import text_of
         dl += f"<dt>evidence</dt><dd>{text_of(ev)}</dd>"
     smallest = (f"<div><b>smallest counterexample</b>: {_example(ce)}</div>{_numbers(ce)}"
                 if ce else "")

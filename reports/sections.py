@@ -5,9 +5,7 @@ objects): their columns are the objects' keys, so a new field shows up uncoordin
 
 from __future__ import annotations
 
-import json
-from html import escape
-
+from .html_text import _linked, e, text_of  # noqa: F401  (re-exported for the renderers)
 from .results import summary
 
 # Verdicts, most serious first; anything else a producer adds is shown after these.
@@ -15,35 +13,6 @@ VERDICTS = ("unexplained", "framework-crash", "framework-error", "framework-disc
             "convention", "agree")
 FINDINGS = (("errata", "Document errata"), ("conventions", "Conventions measured"),
             ("known_discrepancies", "Known framework discrepancies"))
-
-
-def e(value) -> str:
-    return escape("" if value is None else str(value), quote=True)
-
-
-def text_of(value, depth: int = 0) -> str:
-    """A value of any JSON type as readable HTML (dicts as ``key: value`` lines)."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        if depth > 1:
-            return f"<code>{e(json.dumps(value, sort_keys=True))}</code>"
-        return "<br>".join(f"<b>{e(k)}</b>: {text_of(v, depth + 1)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        if all(isinstance(v, (str, int, float)) for v in value):
-            return "<br>".join(_linked(v) for v in value)
-        return "<br>".join(text_of(v, depth + 1) for v in value)
-    if isinstance(value, float):
-        return e(f"{value:.6g}")
-    return _linked(value)
-
-
-def _linked(value) -> str:
-    """A case id becomes a link that opens its drill-down (resolved by the script)."""
-    text = e(value)
-    if isinstance(value, str) and "-" in value and " " not in value and len(value) < 160:
-        return f'<a href="#" class="caselink" data-case="{text}">{text}</a>'
-    return text
 
 
 def generic_table(rows: list, css: str = "findings") -> str:

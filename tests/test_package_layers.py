@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.import_graph import cycles, graph, layer_of, upward
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("references", "adapters", "conformance", "reports")
 # What each package may import (itself aside).
@@ -64,3 +66,53 @@ print(",".join(sorted({{m.split(".")[0] for m in sys.modules}} & set({PACKAGES!r
     assert proc.returncode == 0, proc.stderr[-2000:]
     loaded = set(proc.stdout.strip().splitlines()[-1].split(",")) - {package}
     assert loaded <= ALLOWED[package], f"importing {package} loaded {sorted(loaded)}"
+
+
+# conformance/ is layered by concern, top to bottom; a sub-package imports only its own
+# modules and those of lower layers (README, "Layout"). Equal ranks are siblings that do
+# not import each other.
+LAYERS = {
+    "conformance.__main__": 11, "conformance.conftest": 11, "conformance.test_suite": 11,
+    "conformance.cli": 10,
+    "conformance.harness": 9,
+    "conformance.run": 8, "conformance.bench": 8,
+    "conformance.judge": 7,
+    "conformance.draw": 6,
+    "conformance.plan": 5,
+    "conformance.specs": 4, "conformance.results": 4, "conformance.known": 4,
+    "conformance.documents": 4,
+    "conformance.model": 3,
+    "reports": 1, "adapters": 1,
+    "references": 0,
+}
+
+
+def test_no_import_cycle_anywhere():
+    found = cycles(graph())
+    assert not found, "import cycles (each line: modules that import each other in a loop): " + \
+        "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_no_import_runs_up_a_layer():
+    edges = graph()
+    assert set(m.split(".")[0] for m in edges) == set(PACKAGES)
+    unranked = sorted({m for m in edges if layer_of(m, LAYERS) is None})
+    assert not unranked, f"modules outside every layer (add their package to LAYERS): {unranked}"
+    bad = upward(edges, LAYERS)
+    assert not bad, "imports from a lower layer up: " + "; ".join(f"{a} -> {b}" for a, b in bad)
+
+
+def test_the_graph_sees_a_planted_cycle_and_an_upward_import(tmp_path):
+    pkg = tmp_path / "conformance"
+    for sub in ("low", "high"):
+        (pkg / sub).mkdir(parents=True)
+        (pkg / sub / "__init__.py").write_text("")
+    (pkg / "low" / "a.py").write_text("def f():\n    from conformance.low import b\n")
+    (pkg / "low" / "b.py").write_text("from .a import f\n")
+    (pkg / "low" / "c.py").write_text("from ..high.d import g\n")
+    (pkg / "high" / "d.py").write_text("from conformance.low.c import *\ng = 1\n")
+    edges = graph(tmp_path, ("conformance",))
+    assert cycles(edges) == [["conformance.high.d", "conformance.low.c"],
+                             ["conformance.low.a", "conformance.low.b"]]
+    layers = {"conformance.high": 2, "conformance.low": 1}
+    assert upward(edges, layers) == [("conformance.low.c", "conformance.high.d")]

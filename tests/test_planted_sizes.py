@@ -10,7 +10,7 @@ from conformance.plan.cases import Case
 from conformance.plan.profiles import PROFILES
 from conformance.run.case import run_case
 from conformance.specs import BY_NAME
-from conformance.model.sizes import quick_dtype
+from conformance.plan.quick_sizes import quick_dtype
 from tests.planted_sizes import CORPUS, LARGE, AboveGrain, BatchAbove64, VectorTail
 
 DTYPES = ("float32", "float64")

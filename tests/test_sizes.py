@@ -13,8 +13,9 @@ from conformance.plan.cases import Case
 from conformance.plan.profiles import PROFILES
 from conformance.run.case import run_case
 from conformance.run.search import large_points
-from conformance.model.sizes import (THRESHOLDS, coverage, crossed, quick_classes, quick_dtype,
-                               small_ranges)
+from conformance.model.sizes import THRESHOLDS, crossed, small_ranges
+from conformance.plan.quick_sizes import quick_classes, quick_dtype
+from conformance.results.coverage import coverage
 from conformance.model.spec import GROWTH
 from conformance.specs import BY_NAME, SPECS
 from conformance.draw.strategies import shape_pool, shapes_of

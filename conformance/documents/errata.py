@@ -38,10 +38,6 @@ class NotEvaluable(Exception):
     """The formula as read has no value here (a shape that does not fit, a missing index)."""
 
 
-def all_claims() -> tuple[Claim, ...]:
-    return CLAIMS
-
-
 # ---------------------------------------------------------------------------- examples
 def resolve_dims(spec, drawn: dict) -> dict:
     dims = dict(drawn)
@@ -333,7 +329,7 @@ def evaluate_all(max_examples: int | None = None, modules: set[str] | None = Non
 # The run's cache directory (conformance/harness/caches.py publishes it; empty or unset: no cache).
 # The search is derandomized, so its results are a function of the claims' and this file's
 # code, the example count and the NumPy/Hypothesis versions: the key hashes all of them.
-CACHE_ENV = "GRADIENT_CONFORMANCE_CACHE"
+from adapters.cache import ENV as CACHE_ENV  # noqa: E402  (one name for every cache)
 
 
 def _cache_file(n: int):

@@ -28,7 +28,7 @@ from adapters.cache import ENV, cache_dir  # noqa: F401  (one name for both side
 
 DEFAULT = (Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
            / "gradient-conformance")
-DATABASE_ENV = "GRADIENT_CONFORMANCE_DATABASE"  # the run's example database ("": none)
+from conformance.run.examples_db import DATABASE_ENV  # noqa: E402  (the run's example database, "": none)
 
 
 def resolve(option: str | None, disabled: bool) -> Path | None:

@@ -21,7 +21,6 @@ know:
 
 from __future__ import annotations
 
-import faulthandler
 import json
 import os
 import re
@@ -31,12 +30,12 @@ import sys
 import time
 from pathlib import Path
 
+from conformance.run.inflight import INFLIGHT_KEY, start_worker  # noqa: F401  (the worker half)
+
 VERDICT = "framework-crash"
-INFLIGHT_KEY = "cf_inflight_dir"   # xdist workerinput key: where workers leave their notes
 MAX_REPLAYS = 4                    # replays per run (each is a fresh process)
 REPLAY_TIMEOUT_S = 180
 
-_NOTES: "WorkerNotes | None" = None
 _ITEM = re.compile(r"::test_conformance\[(?P<case>.+)\]$")
 
 
@@ -77,43 +76,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # another user's process: alive, and not ours to judge
         return True
     return True
-
-
-# ---------------------------------------------------------------- worker side
-
-class WorkerNotes:
-    """The worker's two files: the example in flight, and faulthandler's report."""
-
-    def __init__(self, directory: str, worker: str):
-        self.note_path = Path(directory) / f"{worker}.json"
-        self.fault_path = Path(directory) / f"{worker}.fault"
-        self._fault = None
-
-    def note(self, case_id: str, example) -> None:
-        if self._fault is None:  # here, not at start-up: pytest enables its own handler late
-            self._fault = open(self.fault_path, "w")  # kept open: written on a fatal signal
-            faulthandler.enable(file=self._fault, all_threads=False)
-        data = json.dumps({"case_id": case_id, "example": example, "pid": os.getpid()},
-                          default=str).encode()
-        fd = os.open(self.note_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:  # written by the kernel before the framework is called: survives an abort
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-
-
-def start_worker(workerinput: dict) -> None:
-    global _NOTES
-    directory = workerinput.get(INFLIGHT_KEY)
-    if directory and os.path.isdir(directory):
-        _NOTES = WorkerNotes(directory, workerinput.get("workerid", "gw"))
-
-
-def note(case_id: str, example) -> None:
-    """Called by the runner right before an example goes to the framework (no-op outside
-    an xdist worker)."""
-    if _NOTES is not None:
-        _NOTES.note(case_id, example)
 
 
 # ------------------------------------------------------------ controller side

@@ -159,7 +159,7 @@ def record_tables(records: list[dict]) -> dict:
     size coverage (module -> the applicable size thresholds no example crossed; empty
     lists when the run reached them all)."""
     from conformance.results.capabilities import capability_matrix
-    from conformance.model.sizes import coverage
+    from conformance.results.coverage import coverage
 
     return {"derivative_capabilities": capability_matrix(records),
             "size_coverage": coverage(records)}

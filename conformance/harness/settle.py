@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from conformance.model.checks import parse
 from conformance.specs import BY_NAME
 from conformance.judge.accumulation import convention_rows as accumulation_rows
 from conformance.judge.verdicts import REFERENCE_ADAPTERS, assign
@@ -15,7 +16,7 @@ def conventions_from_records(records: list[dict]) -> list[dict]:
     """The rule each framework was measured to follow, for every variant with rules."""
     table: dict[tuple, dict] = {}
     for r in records:
-        if r["status"] != "pass" or r["check"] != "forward" and not r["check"].startswith("grad:"):
+        if r["status"] != "pass" or r["check"] != "forward" and parse(r["check"]).kind != "grad":
             continue
         spec = BY_NAME.get(r["module"])
         variant_name = (r.get("attrs") or {}).get("variant", "")

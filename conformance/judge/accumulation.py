@@ -19,33 +19,16 @@ expected magnitude, classifies the framework:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
 from conformance.draw.representable import rounded
+from conformance.model.probes import Probe  # noqa: F401  (the table's probes are Probes)
 from conformance.model.spec import UNIT_ROUNDOFF
 
 FLOAT32_BOUND = 4.0
 FLOAT32 = "float32"
-
-
-@dataclass(frozen=True)
-class Probe:
-    """One accumulation probe: ``module`` at ``dims(n)`` with arguments from ``values``
-    (name -> fn(shape) -> float64 array), on the attributes of ``variant`` updated by
-    ``attrs``; ``cotangent(shape)`` (default ones). ``covers``: families, module names or
-    arithmetic classes whose accumulation it stands for."""
-
-    module: str
-    what: str
-    dims: Callable[[int], Mapping[str, int]]
-    values: Mapping[str, Callable[[tuple[int, ...]], np.ndarray]]
-    variant: str = ""
-    attrs: Mapping[str, Any] = field(default_factory=dict)
-    cotangent: Callable[[tuple[int, ...]], np.ndarray] | None = None
-    covers: tuple[str, ...] = ()
 
 
 def length(dtype: str) -> int:

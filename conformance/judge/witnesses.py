@@ -16,7 +16,7 @@ import numpy as np
 
 from references import REFERENCES
 
-from conformance.run.example import reference_attrs
+from conformance.model.spec import reference_attrs
 from conformance.draw.strategies import make_cotangent, make_inputs
 
 

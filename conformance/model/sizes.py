@@ -128,46 +128,6 @@ def small_ranges(spec, variant) -> dict[str, tuple[int, int]]:
     return {**spec.dims(variant.attrs), **(getattr(variant, "dims", None) or {})}
 
 
-def quick_classes(spec, variant) -> tuple[SizeClass, ...]:
-    """The classes one variant runs in the quick profile (module docstring)."""
-    sizes = _sizes(spec, variant)
-    if sizes is None:
-        return ()
-    classes = tuple(c for c in sizes.classes(variant.attrs) if c.quick)
-    if not classes:
-        return ()
-    plain = [other for other in spec.variants if not getattr(other, "dims", None)]  # sized ones
-    v = len(plain)
-    i = next((k for k, other in enumerate(plain) if other.name == variant.name), 0)
-    k = len(classes)
-    if v >= k:  # class j on variant ⌊j·V/K⌋: each class once, spread over the variants
-        chosen = {j * v // k: j for j in range(k)}
-        return (classes[chosen[i]],) if i in chosen else ()
-    return tuple(c for j, c in enumerate(classes) if j % v == i % v)
-
-
-# The dtypes the quick profile runs large shapes in, one per variant (below).
-QUICK_DTYPES = ("float32", "float64")
-
-
-def quick_dtype(spec, variant) -> str:
-    """The one dtype in which the quick profile runs a variant's large shapes: the
-    variants of the whole spec table take float32 and float64 in turn (so does a module's
-    own list of variants, and single-variant modules alternate down the table). Each
-    large example costs about a third of a case again in JAX, which compiles per shape;
-    one dtype per variant keeps the default run within its budget, and the full profile
-    draws large shapes in every dtype."""
-    from conformance.specs import SPECS  # the table's order (imported late: the table imports sizes)
-
-    index = 0
-    for other in SPECS:
-        for v in other.variants:
-            if other.name == spec.name and v.name == variant.name:
-                return QUICK_DTYPES[index % len(QUICK_DTYPES)]
-            index += 1
-    return QUICK_DTYPES[0]
-
-
 def all_classes(spec, variant) -> tuple[SizeClass, ...]:
     sizes = _sizes(spec, variant)
     return tuple(sizes.classes(variant.attrs)) if sizes is not None else ()
@@ -184,17 +144,3 @@ def crossed(spec, variant, dims_list, shapes_of) -> dict[str, bool]:
         out[name] = any(predicate(measure(shapes_of(spec, d), d, variant.attrs))
                         for d in dims_list)
     return out
-
-
-def coverage(records) -> dict[str, list[str]]:
-    """module -> the applicable thresholds that no record of it crossed (results.json
-    ``cases``; skipped records carry no thresholds and are ignored)."""
-    reached: dict[str, dict[str, bool]] = {}
-    for r in records:
-        marks = r.get("thresholds") or {}
-        if not marks:
-            continue
-        seen = reached.setdefault(r["module"], {})
-        for name, hit in marks.items():
-            seen[name] = seen.get(name, False) or bool(hit)
-    return {m: sorted(n for n, hit in marks.items() if not hit) for m, marks in reached.items()}

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 from adapters.base import DRAWS_RANDOMNESS
 
+from conformance.model.checks import parse
 from conformance.model.domains import Domain
 
 INPUT, PARAM, CONST = "input", "param", "const"
@@ -130,7 +131,7 @@ class Tolerance:
         ``small`` (the small ranges)."""
         if self.lengths is None or dims is None:
             return 0.0
-        kind = "grad" if check.startswith("grad") else "forward"
+        kind = "grad" if parse(check).kind == "grad" else "forward"
         n = self.lengths(dims, attrs)
         key = check if check in n else kind
         if key not in n:
@@ -318,3 +319,9 @@ class ModuleSpec:
         if variant.draws_randomness:
             names += [name for name, _ in self.extra_checks]
         return tuple(names)
+
+
+def reference_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The attributes the reference takes: the variant's, without the flag that tells an
+    adapter the framework draws the randomness (``Variant.call_attrs``)."""
+    return {k: v for k, v in attrs.items() if k != DRAWS_RANDOMNESS}

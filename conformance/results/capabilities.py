@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from conformance.run.derivative_example import parse_check
-from conformance.run.derivative_case import NOT_IMPLEMENTED
+from conformance.model.checks import NOT_IMPLEMENTED, parse
+from conformance.model.checks import parse_derivative as parse_check
 
 STATES = ("wrong", "error", "not implemented", "works", "skipped")  # worst first
 
@@ -38,7 +38,7 @@ def capability_matrix(records: list[dict]) -> dict:
     routes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for r in records:
         parsed = parse_check(r["check"])
-        if parsed is None or "~" in r["check"]:
+        if parsed is None or parse(r["check"]).is_route_comparison:
             continue
         kind, _arg, route = parsed
         if route not in routes[r["framework"]][kind]:
@@ -55,7 +55,7 @@ def capability_matrix(records: list[dict]) -> dict:
             cell["state"], cell["reason"] = state, reason
     disagree = defaultdict(int)
     for r in records:
-        if parse_check(r["check"]) and "~" in r["check"] and r["status"] in ("fail", "xfail"):
+        if parse(r["check"]).is_derivative and parse(r["check"]).is_route_comparison and r["status"] in ("fail", "xfail"):
             disagree[(r["module"], r["framework"], r["mode"])] += 1
     summary: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for c in cells.values():

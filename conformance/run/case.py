@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, Phase, settings
 
 from adapters.base import Unsupported
 
+from conformance.model.checks import parse
 from conformance.plan.cases import Case
 from conformance.judge.comparison import CheckResult
-from conformance.harness.crashes import note as note_example
+from conformance.run.inflight import note as note_example
 from conformance.run.examples_db import forget as forget_failures
 from conformance.run.examples_db import remember as remember_failure
 from conformance.run.examples_db import replay_saved
@@ -163,7 +164,7 @@ def _info_records(case, acc, rec, adapter_spec):
     out = []
     for name, (c, example) in sorted(acc.info.items()):
         repro = repro_command(case.id, example, adapter_spec)
-        if name.startswith("determinism:"):
+        if parse(name).kind == "determinism":
             out.append(rec(check=name, status="pass",
                            verdict="agree" if c.passed else "nondeterministic",
                            reason=c.detail, max_abs_err=c.max_abs_err, examples=acc.examples,

@@ -28,7 +28,7 @@ from conformance.draw.strategies import SEED_MAX, example_strategy, shape_pool
 
 ORDERS = ("1", "jvp", "hvp")
 ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp"}
-NOT_IMPLEMENTED = "not implemented: "
+from conformance.model.checks import NOT_IMPLEMENTED, parse  # noqa: E402
 
 
 # What a run checks when --orders is not given, per profile. The quick profile (the CI gate,
@@ -262,7 +262,7 @@ def _passing(names, acc, rec, repro, case) -> list[Record]:
             out.append(_unanswered(rec, name, acc, repro))
             continue
         c, example = acc.worst[name]
-        common_ = common[name.split(":")[0]]
+        common_ = common[parse(name).kind]
         if not common_:
             out.append(rec(check=name, status="fail", verdict="unexplained",
                            reason="examples were explained by different rules and no single "

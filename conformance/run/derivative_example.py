@@ -24,7 +24,9 @@ from conformance.run.example import arithmetic, rule_sets
 from conformance.judge.oracles import HvpOracle, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
 from conformance.draw.strategies import make_cotangent, make_inputs
 
-KINDS = ("jvp", "hvp")
+from conformance.model.checks import DERIVATIVE_KINDS as KINDS  # noqa: E402
+from conformance.model.checks import derivative, parse, parse_derivative  # noqa: E402
+from conformance.model.spec import reference_attrs  # noqa: E402
 # Examples per case for the derivative checks: the quick profile (the CI gate) runs one, on
 # its pool's smallest shape (every route is a new program per shape, and JAX's eager mode
 # compiles each primitive per shape: the smallest shape is the one modules share); any
@@ -42,22 +44,14 @@ def grad_ulps(spec, arithmetic_: str) -> float:
     return ulps(spec, arithmetic_, "grad") if ulps else spec.tolerance.grad
 
 
-def reference_attrs(variant) -> dict:
-    return {k: v for k, v in variant.attrs.items() if k != "native"}
 
 
 def check_names(spec, routes: Mapping[str, tuple[str, ...]]) -> list[str]:
-    return [f"{kind}:{a.name}@{route}" for kind in KINDS for route in routes.get(kind, ())
+    return [derivative(kind, a.name, route) for kind in KINDS for route in routes.get(kind, ())
             for a in spec.differentiable]
 
 
-def parse_check(check: str) -> tuple[str, str, str] | None:
-    """(kind, argument, route) of a derivative check name, else None."""
-    kind, _, rest = check.partition(":")
-    if kind not in KINDS or "@" not in rest:
-        return None
-    arg, _, route = rest.partition("@")
-    return kind, arg, route.split("~")[0]
+parse_check = parse_derivative  # (kind, argument, route) or None: conformance.model.checks
 
 
 @dataclass
@@ -73,7 +67,7 @@ class DerivativeOutcome:
 
     @property
     def passed(self) -> bool:
-        kinds = {c.check.split(":")[0] for c in self.checks}
+        kinds = {parse(c.check).kind for c in self.checks}
         return all(self.explained_by.get(k) for k in kinds)
 
 
@@ -82,7 +76,7 @@ def draw(case, example: Mapping[str, Any]):
     spec, dtype = case.spec, case.dtype
     inputs, rng = make_inputs(spec, case.variant, example, dtype)
     args64 = {k: v.astype(np.float64) for k, v in inputs.items()}
-    probe = REFERENCES[spec.name].forward(*args64.values(), **reference_attrs(case.variant))
+    probe = REFERENCES[spec.name].forward(*args64.values(), **reference_attrs(case.variant.attrs))
     multiple = isinstance(probe, tuple)
     shapes = [np.shape(p) for p in (probe if multiple else (probe,))]
     cts = [make_cotangent(s, rng, dtype) for s in shapes]
@@ -113,7 +107,7 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
         else:
             answered.append(r)
     ref = REFERENCES[spec.name]
-    attrs = reference_attrs(variant)
+    attrs = reference_attrs(variant.attrs)
     ulps = grad_ulps(spec, tol_dtype)
     t64 = {n: tangents[n].astype(np.float64) for n in diff}
     multiple = len(shapes) > 1 or isinstance(cotangent, tuple)
@@ -176,7 +170,7 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
                 a, b = other.values.get(n), same[0].values.get(n)
                 if a is None or b is None:
                     continue
-                name = f"{kind}:{n}@{other.route}~{same[0].route}"
+                name = derivative(kind, n, other.route, same[0].route)
                 if kind == "hvp":
                     first = HvpOracle({n: np.asarray(b, dtype=np.float64)},
                                       {n: np.zeros(np.shape(b))}, f"route {same[0].route}", scale,
@@ -202,7 +196,7 @@ def fd_witness(case, adapter, example, check: str) -> str:
     kind, arg, _ = parsed
     spec = case.spec
     inputs, args64, cotangent, cts64, tangents, shapes = draw(case, example)
-    ref, attrs = REFERENCES[spec.name], reference_attrs(case.variant)
+    ref, attrs = REFERENCES[spec.name], reference_attrs(case.variant.attrs)
     diff = [a.name for a in spec.differentiable]
     t64 = {n: tangents[n].astype(np.float64) for n in diff}
     multiple = len(shapes) > 1

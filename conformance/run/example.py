@@ -13,12 +13,13 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from adapters.base import DRAWS_RANDOMNESS
 from references import REFERENCES
 
 from conformance.judge.comparison import EPS, STORED_NOTE, CheckResult, bitwise_check, bound_check, compare
+from conformance.model.checks import parse
 from conformance.run.reference_cache import cached, key
 from conformance.model.sizes import small_ranges
+from conformance.model.spec import reference_attrs  # noqa: F401  (re-exported)
 from conformance.model.spec import AUTOCAST_DTYPE, CONST, TF32_ARITHMETIC, UNIT_ROUNDOFF, LowPrecision, ulps_for
 from conformance.draw.strategies import make_cotangent, make_inputs
 
@@ -44,12 +45,6 @@ def rule_sets(rules: Mapping[str, tuple[str, ...]]) -> list[dict[str, str]]:
         return [{}]
     keys = list(rules)
     return [dict(zip(keys, combo)) for combo in itertools.product(*(rules[k] for k in keys))]
-
-
-def reference_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
-    """The attributes the reference takes: the variant's, without the flag that tells an
-    adapter the framework draws the randomness (``Variant.call_attrs``)."""
-    return {k: v for k, v in attrs.items() if k != DRAWS_RANDOMNESS}
 
 
 def arithmetic(case, adapter) -> str:
@@ -104,7 +99,7 @@ def run_example(case, adapter, example: Mapping[str, Any], seed: int = 0,
         on_cpu = _flatten(call("cpu"), multiple)
         # Each side is within its tolerance of the reference, so within twice it of the other.
         info += [compare(f"{case.device}-vs-cpu:{k}", v, on_cpu[k], tol_dtype,
-                         2 * _ulps(spec, tol_dtype, "grad" if k.startswith("grad") else "forward",
+                         2 * _ulps(spec, tol_dtype, "grad" if parse(k).kind == "grad" else "forward",
                                    (k, example["dims"], attrs, variant)))
                  for k, v in _flatten(result, multiple).items()]
     recovered = {}
@@ -163,11 +158,11 @@ def _at_cancelling_scale(spec, checks, judged, tol_dtype, ref, args64, ct64, att
     from conformance.judge.sensitivity import scales, stored_scales, units
 
     names = [n for n, *_ in judged]
-    fwd_names = [n for n in names if not n.startswith("grad:")]
-    grad_names = [n for n in names if n.startswith("grad:")]
+    fwd_names = [n for n in names if parse(n).kind != "grad"]
+    grad_names = [n for n in names if parse(n).kind == "grad"]
     failing = {n for c, (n, *_, u) in zip(checks, judged) if _rejudge(c, u)}
     inputs = list(args64.values())
-    order = [n.removeprefix("grad:") for n in grad_names]
+    order = [parse(n).arg for n in grad_names]
 
     def forward(*a):
         out = ref.forward(*a, **attrs, **rules)

@@ -31,7 +31,8 @@ from references._blas import single_threaded
 
 from adapters.base import LOW_PRECISION
 
-from conformance.model.sizes import all_classes, crossed, quick_classes, quick_dtype, small_ranges
+from conformance.model.sizes import all_classes, crossed, small_ranges
+from conformance.plan.quick_sizes import quick_classes, quick_dtype
 from conformance.draw.strategies import example_strategy, shape_pool, shapes_of
 
 # Hypothesis draws the members of a small finite space repeatedly before it knows the space

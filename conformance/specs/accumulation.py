@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conformance.judge.accumulation import Probe
+from conformance.model.probes import Probe
 from conformance.model.spec import MATMUL, REDUCTION
 
 
