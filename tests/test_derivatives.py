@@ -184,22 +184,31 @@ def test_every_torch_route_passes_on_smooth_and_piecewise_modules(tmp_path):
 
 
 def test_derivative_verdicts_pool_the_other_frameworks_routes():
-    from conformance.run.derivative_case import settle_verdicts
+    from conformance.judge.verdicts import assign_derivatives
+    from conformance.judge.witnesses import FdWitness
 
-    def rec(fw, check, status, fd=""):
+    def rec(fw, check, status, fd=None):
         return {"module": "tanh", "attrs": {}, "dtype": "float32", "device": "cpu", "mode": "eager",
                 "framework": fw, "check": check, "status": status,
                 "verdict": "unexplained" if status == "fail" else "agree",
-                "witnesses": {"finite_differences": fd} if fd else {}}
+                "witnesses": {"finite_differences": fd.to_json()} if fd else {}}
 
-    agree = "the oracle's jvp vs central differences of the float64 reference (agree: ...)"
+    agree = FdWitness(True, True, "the oracle vs central differences", 1e-9, 1e-5)
+    # The sentence is for people: a witness that disagrees while its text reads "(agree" must
+    # not settle anything (verdicts read the typed fields).
+    disagree = FdWitness(True, False, "(agree: a misleading sentence)", 3e-2, 1e-5)
     records = [rec("a", "jvp:x@r1", "fail", agree), rec("b", "jvp:x@s1", "pass"),
                rec("b", "jvp:x@s2", "pass"), rec("c", "jvp:x@t1", "pass"),
-               rec("a", "hvp:x@r2", "fail", agree), rec("b", "hvp:x@s3", "fail", agree)]
-    settle_verdicts(records)
+               rec("a", "hvp:x@r2", "fail", agree), rec("b", "hvp:x@s3", "fail", agree),
+               rec("a", "jvp:y@r1", "fail", disagree), rec("b", "jvp:y@s1", "pass"),
+               rec("a", "jvp:x@r1~r0", "fail", agree)]
+    assign_derivatives(records)
     assert records[0]["verdict"] == "framework-discrepancy"
-    assert records[0]["witnesses"]["other_frameworks"] == "pass: b, c; fail: none"
+    assert records[0]["witnesses"]["other_frameworks"] == {
+        "pass": ["b", "c"], "fail": [], "detail": "pass: b, c; fail: none"}
     assert records[4]["verdict"] == records[5]["verdict"] == "unexplained"  # both fail: who is wrong?
+    assert records[6]["verdict"] == "unexplained"  # the oracle itself is in doubt
+    assert records[8]["verdict"] == "unexplained"  # a route comparison is information
 
 
 def test_derivative_orders_alone_skip_the_oracles_own_adapter(tmp_path):

@@ -107,3 +107,43 @@ def _edited(tmp_path: Path, name: str, change) -> Path:
     change(doc)
     (dst / "shard.json").write_text(json.dumps(doc))
     return dst
+
+
+DERIVATIVES = ["--adapter", "tests.planted_derivatives:HandDerivatives", "--adapter",
+               "tests.planted_derivatives:PlantedJvp", "--modules", "tanh", "--dtypes", "float64",
+               "--devices", "cpu", "--orders", "1,jvp,hvp", "--max-examples", "3", "--seed", "5"]
+
+
+@pytest.mark.slow
+def test_merged_derivative_verdicts_equal_the_unsharded_run(tmp_path):
+    """A planted forward-mode fault (tests.planted_derivatives:PlantedJvp) needs the other
+    frameworks' routes as witnesses: its verdict is settled over the whole run, so the parts
+    split by framework and the parts split by --shard, merged, say what the unsharded run
+    says."""
+    everyone = "numpy,hand-derivatives,planted-jvp"
+    plans = {"all": [["--frameworks", everyone]],
+             "by-framework": [["--frameworks", "numpy,hand-derivatives"], ["--frameworks", "planted-jvp"]],
+             "by-shard": [["--frameworks", everyone, "--shard", "1/2"],
+                          ["--frameworks", everyone, "--shard", "2/2"]]}
+    docs = {}
+    for name, parts in plans.items():
+        dirs = []
+        for i, extra in enumerate(parts):
+            out = tmp_path / f"{name}-{i}"
+            proc = conformance("run", *DERIVATIVES, *extra, *(["--shard", "1/1"] if name == "by-framework" else []),
+                               "--out", str(out))
+            assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+            dirs.append(out)
+        if name == "all":
+            docs[name] = results(dirs[0])
+            continue
+        merged = conformance("merge", *map(str, dirs), "--out", str(tmp_path / name))
+        assert merged.returncode in (0, 1), merged.stdout + merged.stderr
+        docs[name] = results(tmp_path / name)
+    bad = [r for r in docs["all"]["cases"] if r["status"] == "fail"]
+    assert bad and {r["framework"] for r in bad} == {"planted-jvp"}
+    assert all(r["check"].startswith("jvp:x@") for r in bad)
+    assert all(r["verdict"] == "framework-discrepancy" for r in bad), [r["verdict"] for r in bad]
+    assert bad[0]["witnesses"]["other_frameworks"]["pass"] == ["hand-derivatives"]
+    for name in ("by-framework", "by-shard"):
+        assert comparable(docs[name]) == comparable(docs["all"]), name

@@ -119,7 +119,7 @@ def _framework_order(names: list[str]) -> list[str]:
 def merge(pieces: list[dict]) -> tuple[dict, list[dict], dict, dict]:
     """(environment, records, meta, extras) of the run the parts make up."""
     from conformance.results.environment import environment
-    from conformance.harness.settle import build
+    from conformance.harness.settle import settle
 
     check(pieces)
     records = sorted((r for p in pieces for r in copy.deepcopy(p["records"])),
@@ -148,21 +148,8 @@ def merge(pieces: list[dict]) -> tuple[dict, list[dict], dict, dict]:
                 env["precision"] = merged
         else:
             env[key] = values[0] if values else None
-    extras = build(records, defaults, known)
-    extras.update(record_tables(records))
+    extras = settle(records, defaults, known)
     return env, records, meta, extras
-
-
-def record_tables(records: list[dict]) -> dict:
-    """The run-wide tables computed from the records alone, for a run's end
-    (conformance/harness/plugin.py) and a merge alike: the derivative capability matrix and the
-    size coverage (module -> the applicable size thresholds no example crossed; empty
-    lists when the run reached them all)."""
-    from conformance.results.capabilities import capability_matrix
-    from conformance.results.coverage import coverage
-
-    return {"derivative_capabilities": capability_matrix(records),
-            "size_coverage": coverage(records)}
 
 
 TIMING_KEYS = ("wall_s", "duration_s", "timing")  # wherever they are (errata time their search too)

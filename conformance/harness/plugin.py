@@ -250,14 +250,10 @@ def pytest_sessionfinish(session, exitstatus):
 
     meta.update(cache_meta(config))
     shards.save_piece(config, out, records, _DEFAULTS, _KNOWN, meta, [c.id for c in sel.cases()])
-    from conformance.harness.settle import build
+    from conformance.harness.settle import settle
+    from conformance.run.derivative_case import parse_orders
 
-    extras = build(records, _DEFAULTS, _KNOWN)
-    from conformance.run.derivative_case import parse_orders, settle_verdicts
-    from conformance.harness.merge import record_tables
-
-    settle_verdicts(records)  # jvp/hvp: the other frameworks' routes as witnesses
-    extras.update(record_tables(records))
+    extras = settle(records, _DEFAULTS, _KNOWN)
     meta["orders"] = list(parse_orders(config.option.cf_orders, sel.profile))
     paths = write_all(out, environment(records), records, meta, extras)
     tr = config.pluginmanager.get_plugin("terminalreporter")

@@ -1,6 +1,9 @@
-"""What a run found beyond pass/fail: verdicts, errata, the conventions page, known
-upstream discrepancies. Built in the controlling process after every case has run, from
-the records and the documents' claims, and written into results.json beside the cases."""
+"""The run-wide judgement: ``settle(records, defaults, known)`` settles every record's verdict
+over all of a run's records (first order, derivative kinds, errata, framework errors) and
+returns the sections results.json carries beside the cases (errata, claims, expected
+failures, conventions, known discrepancies, the derivative capability matrix, the size
+coverage). The run's end (``conformance.harness.plugin``) and ``merge`` both call it, on
+the same records, so a merged run equals the unsharded one."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections import defaultdict
 from conformance.model.checks import parse
 from conformance.specs import BY_NAME
 from conformance.judge.accumulation import convention_rows as accumulation_rows
-from conformance.judge.verdicts import REFERENCE_ADAPTERS, assign
+from conformance.judge.verdicts import REFERENCE_ADAPTERS, assign, assign_derivatives
 
 
 def conventions_from_records(records: list[dict]) -> list[dict]:
@@ -91,17 +94,31 @@ def expected_failures_status(records: list[dict]) -> list[dict]:
     return out
 
 
-def build(records: list[dict], defaults: list[dict], known: list[dict]) -> dict:
+def settle(records: list[dict], defaults: list[dict], known: list[dict]) -> dict:
     """Settle verdicts in place and return the extra sections of results.json."""
     selected = {r["module"] for r in records}
     errata, claims = errata_with_evidence(records)
     errata = [e for e in errata if e["module"] is None or e["module"] in selected]
     assign(records, errata)
-    from conformance.harness.framework_errors import settle
+    from conformance.harness.framework_errors import settle as settle_framework_errors
 
-    settle(records)  # errors a plain-framework snippet reproduces: framework-error
+    settle_framework_errors(records)  # errors a plain-framework snippet reproduces
+    assign_derivatives(records)  # jvp/hvp/...: the other frameworks' routes as witnesses
     return {"errata": errata, "claims": claims,
             "expected_failures": expected_failures_status(records),
             "conventions": conventions_from_records(records) + accumulation_rows(records)
             + defaults_table(defaults),
-            "known_discrepancies": sorted(known, key=lambda k: (k["id"], k["framework"]))}
+            "known_discrepancies": sorted(known, key=lambda k: (k["id"], k["framework"])),
+            **record_tables(records)}
+
+
+def record_tables(records: list[dict]) -> dict:
+    """The run-wide tables computed from the records alone, for a run's end
+    (conformance/harness/plugin.py) and a merge alike: the derivative capability matrix and the
+    size coverage (module -> the applicable size thresholds no example crossed; empty
+    lists when the run reached them all)."""
+    from conformance.results.capabilities import capability_matrix
+    from conformance.results.coverage import coverage
+
+    return {"derivative_capabilities": capability_matrix(records),
+            "size_coverage": coverage(records)}

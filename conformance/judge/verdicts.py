@@ -27,6 +27,7 @@ from collections import defaultdict
 from adapters import REFERENCE_IMPLEMENTATIONS as REFERENCE_ADAPTERS  # not independent witnesses
 
 from conformance.judge.witnesses import FdWitness, FrameworksWitness
+from conformance.model.checks import parse
 
 
 def _group(r: dict) -> tuple:
@@ -67,3 +68,36 @@ def _applies(erratum: dict, r: dict) -> bool:
         return False
     variants = erratum.get("variants")
     return variants is None or (r.get("attrs") or {}).get("variant", "") in variants
+
+
+def assign_derivatives(records: list[dict]) -> list[dict]:
+    """``framework-discrepancy`` for a failing derivative check (``jvp:``, ``hvp:``, ...) when
+    its finite-difference witness confirms the oracle at the failing example and every other
+    framework that ran the same kind and argument (any route; same module, attributes,
+    dtype, device and mode) passes it: the first-order rule, with routes pooled per
+    framework. Route comparisons (``~``) are information and are not settled here."""
+
+    def group(r):
+        c = parse(r["check"])
+        attrs = tuple(sorted((k, str(v)) for k, v in (r.get("attrs") or {}).items()))
+        return (r["module"], attrs, r["dtype"], r["device"], r["mode"], c.kind, c.arg)
+
+    def judged(r):
+        c = parse(r["check"])
+        return c.is_derivative and not c.is_route_comparison
+
+    groups: dict[tuple, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for r in records:
+        if judged(r) and r["status"] != "skip":
+            groups[group(r)][r["framework"]].add(r["status"])
+    for r in records:
+        if r["status"] in ("fail", "xfail") and r.get("verdict") == "unexplained" and judged(r):
+            others = {fw: st for fw, st in groups[group(r)].items() if fw != r["framework"]}
+            passing = tuple(sorted(fw for fw, st in others.items() if st == {"pass"}))
+            failing = tuple(sorted(fw for fw, st in others.items() if st != {"pass"}))
+            r.setdefault("witnesses", {})["other_frameworks"] = FrameworksWitness(
+                passing, failing).to_json()
+            fd = FdWitness.from_json((r.get("witnesses") or {}).get("finite_differences"))
+            if passing and not failing and fd is not None and fd.applicable and fd.agrees:
+                r["verdict"] = "framework-discrepancy"
+    return records

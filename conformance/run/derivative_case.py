@@ -21,6 +21,7 @@ from adapters.base import Unsupported
 from adapters.derivatives import DEFAULT_ROUTES
 
 from conformance.run.derivative_example import DTYPES, EXAMPLES, KINDS, fd_witness, DerivativeOutcome, check_names, parse_check, run_derivative_example
+from conformance.judge.witnesses import FdWitness
 from conformance.results.records import Record, repro_command
 from conformance.run.case import hypothesis_settings, skip_reason
 from conformance.run.search import keyless
@@ -198,9 +199,10 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
         by_check = {c.check: c for c in outcome.checks}
         failing = [c.check for c in outcome.checks if not c.passed]
         try:
-            fd = fd_witness(case, adapter, example, failing[0]) if failing else ""
+            fd = fd_witness(case, adapter, example, failing[0]) if failing else None
         except Exception as exc:  # a witness that cannot be computed says so
-            fd = f"not computed ({type(exc).__name__}: {exc})"
+            fd = FdWitness(applicable=False, agrees=False,
+                           detail=f"not computed ({type(exc).__name__}: {exc})")
         out = []
         for name in names:
             c = by_check.get(name)
@@ -211,7 +213,7 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
                            verdict="agree" if c.passed else "unexplained",
                            reason="" if c.passed else c.describe(), **_stats(c),
                            examples=acc.examples, example=example, repro=repro(example),
-                           witnesses={} if c.passed else {"finite_differences": fd}))
+                           witnesses={} if c.passed or fd is None else {"finite_differences": fd.to_json()}))
         return out + _info(acc, rec, repro)
     except Exception as exc:  # outside any route: the oracle or the adapter's preamble
         example = getattr(exc, "_conformance_example", None)
@@ -306,33 +308,4 @@ def replay(case, adapter, example, orders, echo=print) -> bool:
     return outcome.passed and agree and not outcome.errors or (not outcome.checks and not outcome.errors)
 
 
-__all__ = ["derivative_records", "parse_orders", "replay", "settle_verdicts", "ORDERS"]
-
-
-def settle_verdicts(records: list[dict]) -> None:
-    """``framework-discrepancy`` for a failing derivative check when the oracle agrees with
-    central differences at the failing example and every other framework that ran the same
-    kind and argument (any route; same module, attributes, dtype, device, mode) passes it —
-    the first-order rule of ``conformance.judge.verdicts``, with routes pooled per framework."""
-    from collections import defaultdict
-
-    def group(r):
-        parsed = parse_check(r["check"])
-        attrs = tuple(sorted((k, str(v)) for k, v in (r.get("attrs") or {}).items()))
-        return (r["module"], attrs, r["dtype"], r["device"], r["mode"], parsed[0], parsed[1])
-
-    groups = defaultdict(lambda: defaultdict(set))
-    for r in records:
-        if parse_check(r["check"]) and "~" not in r["check"] and r["status"] != "skip":
-            groups[group(r)][r["framework"]].add(r["status"])
-    for r in records:
-        if (r["status"] in ("fail", "xfail") and r.get("verdict") == "unexplained"
-                and parse_check(r["check"]) and "~" not in r["check"]):
-            others = {fw: st for fw, st in groups[group(r)].items() if fw != r["framework"]}
-            passing = sorted(fw for fw, st in others.items() if st == {"pass"})
-            failing = sorted(fw for fw, st in others.items() if st != {"pass"})
-            r.setdefault("witnesses", {})["other_frameworks"] = (
-                f"pass: {', '.join(passing) or 'none'}; fail: {', '.join(failing) or 'none'}")
-            fd_ok = "(agree" in (r.get("witnesses") or {}).get("finite_differences", "")
-            if passing and not failing and fd_ok:
-                r["verdict"] = "framework-discrepancy"
+__all__ = ["derivative_records", "parse_orders", "replay", "ORDERS"]

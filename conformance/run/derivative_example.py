@@ -27,6 +27,9 @@ from conformance.draw.strategies import make_cotangent, make_inputs
 from conformance.model.checks import DERIVATIVE_KINDS as KINDS  # noqa: E402
 from conformance.model.checks import derivative, parse, parse_derivative  # noqa: E402
 from conformance.model.spec import reference_attrs  # noqa: E402
+from conformance.judge.witnesses import FdWitness  # noqa: E402
+
+FD_THRESHOLD = 1e-5  # the oracle's relative gap to central differences that counts as agreement
 # Examples per case for the derivative checks: the quick profile (the CI gate) runs one, on
 # its pool's smallest shape (every route is a new program per shape, and JAX's eager mode
 # compiles each primitive per shape: the smallest shape is the one modules share); any
@@ -183,7 +186,7 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
     return out
 
 
-def fd_witness(case, adapter, example, check: str) -> str:
+def fd_witness(case, adapter, example, check: str) -> FdWitness | None:
     """What central differences say about the oracle at a failing example: for jvp, the
     exact J v (duality) against differences of the float64 forward along the tangent; for
     hvp, the oracle against differences of the reference gradient (the hand-written one is
@@ -192,7 +195,7 @@ def fd_witness(case, adapter, example, check: str) -> str:
 
     parsed = parse_check(check)
     if parsed is None:
-        return ""
+        return None
     kind, arg, _ = parsed
     spec = case.spec
     inputs, args64, cotangent, cts64, tangents, shapes = draw(case, example)
@@ -216,6 +219,8 @@ def fd_witness(case, adapter, example, check: str) -> str:
         fd = hvp_oracle("", grad, args64, diff, t64, u, attrs).values[arg]
     scale = float(np.abs(exact).max(initial=0.0)) + 1e-300
     rel = float(np.abs(np.asarray(fd) - exact).max(initial=0.0)) / scale
-    verdict = "agree" if rel < 1e-5 else "DISAGREE"
-    return (f"the oracle's {kind} vs central differences of the float64 reference ({verdict}: "
-            f"max difference {rel:.2g} of max|oracle|)")
+    agrees = rel < FD_THRESHOLD
+    return FdWitness(applicable=True, agrees=agrees, relative_gap=rel, threshold=FD_THRESHOLD,
+                     detail=f"the oracle's {kind} vs central differences of the float64 reference "
+                            f"({'agree' if agrees else 'DISAGREE'}: max difference {rel:.2g} of "
+                            "max|oracle|)")
