@@ -66,6 +66,12 @@ def _selection(config) -> Selection:
                                   precision=o.cf_precision)
         except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
+        from conformance.known.expected_failures import TableError, validate
+
+        try:  # an entry that names nothing of the table is an error of the table
+            validate()
+        except TableError as exc:
+            raise pytest.UsageError(str(exc)) from None
         config._cf_selection = sel
     return sel
 
@@ -164,7 +170,13 @@ class _Runner:
         return merged
 
     def run(self, case):
-        return _with_op_source(case, self.adapter(case.framework), self._run(case))
+        """The case's records, as results.json keeps them: op source named, explained
+        failures marked ``xfail`` (``conformance.known.expected_failures``)."""
+        from conformance.known.expected_failures import apply
+
+        records = _with_op_source(case, self.adapter(case.framework), self._run(case))
+        apply(records)
+        return records
 
     def _run(self, case):
         from conformance.run.case import run_case

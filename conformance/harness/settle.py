@@ -81,16 +81,16 @@ def errata_with_evidence(records: list[dict], max_examples: int = 100) -> tuple[
 def expected_failures_status(records: list[dict]) -> list[dict]:
     """Each expected failure: still failing (xfail), fixed (xpass: remove the entry), or
     not run in this selection."""
-    from conformance.known.expected_failures import EXPECTED, matches
+    from conformance.known.expected_failures import EXPECTED
 
     out = []
     for e in EXPECTED:
-        hits = [r for r in records if matches(e, r["case_id"]) and r["check"] in e.checks]
+        hits = [r for r in records if r["check"] in e.checks and e.covers(r)]
         statuses = {r["status"] for r in hits}
         state = ("not run" if not hits or statuses <= {"skip"} else
                  "xfail" if "xfail" in statuses else "xpass" if statuses <= {"pass", "skip"} else
                  "mixed: " + ", ".join(sorted(statuses)))
-        out.append({"case": e.case, "checks": list(e.checks), "status": state, "why": e.why})
+        out.append({"case": e.label, "checks": list(e.checks), "status": state, "why": e.why})
     return out
 
 
