@@ -228,6 +228,7 @@ def crash_records(case_id: str, worker: str, code: int | None, last: dict, fault
     ``derivative_checks`` the run asked for (``--orders``), none of which was recorded."""
     from conformance.plan.cases import parse_case_id
     from conformance.results.records import Record, repro_command
+    from conformance.run.record_fields import identity
 
     case = parse_case_id(case_id)
     example = last.get("example") if last.get("case_id") == case_id else None
@@ -243,10 +244,7 @@ def crash_records(case_id: str, worker: str, code: int | None, last: dict, fault
                            "replay": replay}}
     if known:
         witnesses["known_crash"] = known
-    base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
-                device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
-                citations=[str(c) for c in case.spec.citations], family=case.spec.family,
-                precision={"mode": case.precision})
+    base = {**identity(case), "precision": {"mode": case.precision}}
     repro = repro_command(case.id, example, adapter_spec)
     return [Record(**base, check=c, status="error", verdict=VERDICT, reason=reason,
                    examples=0, example=example, repro=repro, witnesses=witnesses).to_json()

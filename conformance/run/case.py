@@ -27,6 +27,7 @@ from conformance.run.examples_db import replay_saved
 from conformance.run.example import Outcome, _key, run_example
 from conformance.plan.profiles import Profile
 from conformance.results.records import Record, repro_command
+from conformance.run.record_fields import case_fields, precision, stats
 from conformance.run.search import replay, search, sized_fields
 from conformance.judge.witnesses import reference_vs_fd
 
@@ -84,16 +85,12 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
              seed: int = 0, adapter_spec: str | None = None,
              check_determinism: bool = False) -> list[Record]:
     acc = Accumulator()
-    composed = _composed(adapter, case)
-    base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
-                device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
-                composed=composed, citations=[str(c) for c in case.spec.citations],
-                family=case.spec.family)
+    base = case_fields(case, adapter)
     reason = skip_reason(case, adapter)
     if reason:
         return [Record(**base, check=c, status="skip", reason=reason)
                 for c in case.spec.checks(case.variant)]
-    base["precision"] = _precision(case, adapter)
+    base["precision"] = precision(case, adapter)
 
     seen: dict[str, Outcome] = {}  # Hypothesis redraws a finite size pool: run each once
 
@@ -143,7 +140,7 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
             out.append(rec(check=c.check, status="pass" if c.passed else "fail",
                            verdict="agree" if c.passed else "unexplained",
                            reason="" if c.passed else c.describe() + _closest_rule(outcome, c)
-                           + (f"; {accumulation}" if accumulation else ""), **_stats(c),
+                           + (f"; {accumulation}" if accumulation else ""), **stats(c),
                            examples=acc.examples, example=example, repro=repro,
                            witnesses={} if c.passed else dict(witnesses)))
         return out
@@ -172,25 +169,8 @@ def _info_records(case, acc, rec, adapter_spec):
         else:
             out.append(rec(check=name, status="pass" if c.passed else "fail",
                            verdict="agree" if c.passed else "unexplained",
-                           reason="" if c.passed else c.describe(), **_stats(c),
+                           reason="" if c.passed else c.describe(), **stats(c),
                            examples=acc.examples, example=example, repro=repro))
-    return out
-
-
-def _precision(case, adapter) -> dict:
-    """Put the framework in the case's precision mode and say what it is."""
-    setter = getattr(adapter, "set_precision", None)
-    if setter:
-        setter(case.precision)
-    flags = getattr(adapter, "precision_flags", lambda: {})()
-    from conformance.run.example import arithmetic
-
-    out = {"mode": case.precision, "arithmetic": arithmetic(case, adapter), "flags": flags}
-    from conformance.judge.accumulation import record_entry
-
-    entry = record_entry(case, adapter, out["arithmetic"])
-    if entry:  # bfloat16/float16: the model's accumulation assumption and the measurement
-        out["accumulation"] = entry
     return out
 
 
@@ -236,22 +216,9 @@ def _passing_records(case, acc, rec, adapter_spec):
             reason = ("follows " + _key(convention) + " where the reference's rule is "
                       + _key({k: documented[k] for k in convention}))
         out.append(rec(check=name, status="pass", verdict="convention" if convention else "agree",
-                       convention=convention, reason=reason, **_stats(c), examples=acc.examples,
+                       convention=convention, reason=reason, **stats(c), examples=acc.examples,
                        example=example, repro=repro_command(case.id, example, adapter_spec)))
     return out
-
-
-def _stats(c: CheckResult) -> dict:
-    return dict(max_abs_err=c.max_abs_err, max_rel_err=c.max_rel_err, tolerance=c.tolerance,
-                ratio=c.ratio, worst_index=list(c.worst_index) if c.worst_index else None,
-                got=c.got, expected=c.expected, error_eps=c.error_eps)
-
-
-def _composed(adapter, case) -> bool:
-    try:
-        return bool(adapter.is_composed(case.spec.name, case.variant.call_attrs))
-    except TypeError:
-        return bool(adapter.is_composed(case.spec.name))
 
 
 def _accumulation(case: Case, adapter) -> str:

@@ -23,6 +23,8 @@ from adapters.derivatives import DEFAULT_ROUTES
 from conformance.run.derivative_example import DTYPES, EXAMPLES, KINDS, fd_witness, DerivativeOutcome, check_names, parse_check, run_derivative_example
 from conformance.judge.witnesses import FdWitness
 from conformance.results.records import Record, repro_command
+from conformance.run.record_fields import case_fields, precision, stats
+from conformance.run.example import _key
 from conformance.run.case import hypothesis_settings, skip_reason
 from conformance.run.search import keyless
 from conformance.draw.strategies import SEED_MAX, example_strategy, shape_pool
@@ -54,35 +56,6 @@ def parse_orders(text: str | None, profile: str | None = None) -> tuple[str, ...
 
 class DerivativeFailure(AssertionError):
     pass
-
-
-# Small helpers of the record (the first-order runner has its own; kept apart on purpose so
-# that either can change without the other).
-def _key(rules) -> str:
-    return ",".join(f"{k}={v}" for k, v in rules.items())
-
-
-def _stats(c) -> dict:
-    return dict(max_abs_err=c.max_abs_err, max_rel_err=c.max_rel_err, tolerance=c.tolerance,
-                ratio=c.ratio, worst_index=list(c.worst_index) if c.worst_index else None,
-                got=c.got, expected=c.expected)
-
-
-def _composed(adapter, case) -> bool:
-    try:
-        return bool(adapter.is_composed(case.spec.name, case.variant.attrs))
-    except TypeError:
-        return bool(adapter.is_composed(case.spec.name))
-
-
-def _precision(case, adapter) -> dict:
-    from conformance.run.example import arithmetic
-
-    setter = getattr(adapter, "set_precision", None)
-    if setter:
-        setter(case.precision)
-    flags = getattr(adapter, "precision_flags", lambda: {})()
-    return {"mode": case.precision, "arithmetic": arithmetic(case, adapter), "flags": flags}
 
 
 @dataclass
@@ -146,10 +119,7 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
     if not names:
         return []
     order_arg = ",".join(k for k in KINDS if k in routes)
-    base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
-                device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
-                composed=_composed(adapter, case), citations=[str(c) for c in case.spec.citations],
-                family=case.spec.family)
+    base = case_fields(case, adapter)
 
     def rec(**kw):
         return Record(**base, **kw)
@@ -165,7 +135,7 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
         reason = f"forward-mode and second-order checks run in {' and '.join(DTYPES)}"
     if reason:
         return [rec(check=c, status="skip", reason=reason) for c in names]
-    base["precision"] = _precision(case, adapter)
+    base["precision"] = precision(case, adapter)
     acc = _Acc()
     n = max_examples or EXAMPLES.get(profile.name, profile.max_examples)  # --max-examples wins
 
@@ -211,7 +181,7 @@ def derivative_records(case, adapter, profile, *, orders=ORDERS, max_examples=No
                 continue
             out.append(rec(check=name, status="pass" if c.passed else "fail",
                            verdict="agree" if c.passed else "unexplained",
-                           reason="" if c.passed else c.describe(), **_stats(c),
+                           reason="" if c.passed else c.describe(), **stats(c),
                            examples=acc.examples, example=example, repro=repro(example),
                            witnesses={} if c.passed or fd is None else {"finite_differences": fd.to_json()}))
         return out + _info(acc, rec, repro)
@@ -278,7 +248,7 @@ def _passing(names, acc, rec, repro, case) -> list[Record]:
                        convention=convention,
                        reason=("follows " + _key(convention) + " where the reference's rule is "
                                + _key({k: documented[k] for k in convention})) if convention else "",
-                       **_stats(c), examples=acc.examples, example=example, repro=repro(example)))
+                       **stats(c), examples=acc.examples, example=example, repro=repro(example)))
     return out
 
 
@@ -287,7 +257,7 @@ def _info(acc, rec, repro) -> list[Record]:
     for name, (c, example) in sorted(acc.info.items()):
         out.append(rec(check=name, status="pass" if c.passed else "fail",
                        verdict="agree" if c.passed else "unexplained",
-                       reason="" if c.passed else "routes disagree: " + c.describe(), **_stats(c),
+                       reason="" if c.passed else "routes disagree: " + c.describe(), **stats(c),
                        examples=acc.examples, example=example, repro=repro(example)))
     return out
 
