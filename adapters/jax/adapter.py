@@ -21,6 +21,7 @@ class JaxAdapter(Adapter):
     package = "jax"
     import_name = "jax"
     companions = ('jaxlib', 'flax')
+    released_with = ("jaxlib",)  # bisect installs jaxlib at the same version as jax
     ops_package = "adapters.jax"
     # How XLA says it has no kernel for a dtype (a low-precision skip, in its words).
     # "is not supported by dot_general on CPU": jax.nn.dot_product_attention asks XLA for
