@@ -94,6 +94,9 @@ def pytest_configure(config):
     from .shards import ShardHooks
 
     config.pluginmanager.register(ShardHooks(config), "conformance-shards")
+    from .memory import register as register_memory
+
+    register_memory(config)  # each worker's peak memory, into results.json run.peak_rss_mb
     from .cache import configure as configure_cache
 
     configure_cache(config)  # before any framework loads and before xdist starts workers
@@ -249,6 +252,9 @@ def pytest_sessionfinish(session, exitstatus):
     from .cache import run_meta as cache_meta
 
     meta.update(cache_meta(config))
+    from .memory import run_meta as memory_meta
+
+    meta.update(memory_meta(config))
     shards.save_piece(config, out, records, _DEFAULTS, _KNOWN, meta, [c.id for c in sel.cases()])
     from .findings import build
 

@@ -81,9 +81,10 @@ def evaluate(plan: Plan, version: str, workdir: Path) -> Release:
                        seconds=round(time.perf_counter() - start, 1))
     seconds = round(time.perf_counter() - start, 1)
     line = next((l for l in reversed(proc.stdout.splitlines()) if l.startswith(MARK)), None)
-    if proc.returncode < 0:  # the framework killed the process: an outcome of this release
+    if proc.returncode < 0 and line is None:  # the framework killed the process while replaying
+        last = [l.strip() for l in proc.stderr.splitlines() if l.strip()][-1:] or [""]
         return Release(version, "crash", seconds=seconds, detail=failed_check(proc.stderr)
-                       or describe_exit(proc.returncode, ""))
+                       or describe_exit(proc.returncode, last[0][:300]))
     if line is None:  # the replay itself failed: this release cannot run the case
         last = [l for l in proc.stderr.splitlines() if l.strip()][-1:] or ["no output"]
         return Release(version, "unrunnable", detail=last[0][:400], seconds=seconds)
@@ -93,8 +94,13 @@ def evaluate(plan: Plan, version: str, workdir: Path) -> Release:
                        detail=f"the environment reports {plan.framework} {got.get('version')}, "
                               f"not {version}")
     ratio = got.get("ratio")
-    return Release(version, got["outcome"], None if ratio is None else float(ratio),
-                   got.get("detail", ""), seconds)
+    detail = got.get("detail", "")
+    if proc.returncode < 0:  # after the outcome was out: the interpreter's teardown died
+        last = [l.strip() for l in proc.stderr.splitlines() if l.strip()][-1:] or [""]
+        detail = (detail + "; " if detail else "") + "then, at exit, " + describe_exit(
+            proc.returncode, last[0][:200])
+    return Release(version, got["outcome"], None if ratio is None else float(ratio), detail,
+                   seconds)
 
 
 def search(versions: list[str], run) -> tuple[dict[str, Release], str | None, str | None]:
@@ -184,8 +190,8 @@ def add_parser(sub) -> None:
                    "CASE_ID gives the example")
     b.add_argument("--install", action="append", default=[], metavar="REQUIREMENT",
                    help="what one release installs, with {version} (repeatable; default: "
-                   "the adapter's package and the packages released in lockstep with it, "
-                   "e.g. 'jax=={version}' 'jaxlib=={version}')")
+                   "the adapter's package at that version and its released_with requirements, "
+                   "e.g. 'jax=={version}' 'jaxlib<={version}')")
     b.add_argument("--package", help="the distribution whose releases are listed (default: "
                    "the adapter's package)")
     b.add_argument("--index-url", help="package index (default: pip's configuration)")
@@ -233,8 +239,7 @@ def _requirements(args, adapter) -> tuple[str, list[str]]:
         if not all("{version}" in r for r in args.install):
             raise UsageError("--install takes requirements with {version}, e.g. 'jax=={version}'")
         return package, list(args.install)
-    lockstep = getattr(adapter, "released_with", ())
-    return package, [f"{p}=={{version}}" for p in (package, *lockstep)]
+    return package, [f"{package}=={{version}}", *getattr(adapter, "released_with", ())]
 
 
 def cmd_bisect(args) -> int:
