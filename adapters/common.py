@@ -150,6 +150,10 @@ def discover_ops(package: str, framework: Any) -> OpTable:
         table.composed |= set(getattr(mod, "COMPOSED", ()))
         if hasattr(mod, "unsupported"):
             table._unsupported.append(mod.unsupported)
+        if hasattr(mod, "REQUIRES"):  # APIs an older release may lack (adapters/requires.py)
+            from .requires import requires_hook
+
+            table._unsupported.append(requires_hook(framework, mod.REQUIRES))
         if hasattr(mod, "composed"):
             table._composed_by_attrs.append(mod.composed)
     return table

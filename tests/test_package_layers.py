@@ -73,7 +73,7 @@ print(",".join(sorted({{m.split(".")[0] for m in sys.modules}} & set({PACKAGES!r
 # not import each other.
 LAYERS = {
     "conformance.__main__": 11, "conformance.conftest": 11, "conformance.test_suite": 11,
-    "conformance.cli": 10,
+    "conformance.cli": 10, "conformance.upgrade": 10,
     "conformance.harness": 9,
     "conformance.run": 8, "conformance.bench": 8,
     "conformance.judge": 7,

@@ -21,6 +21,9 @@ class JaxAdapter(Adapter):
     package = "jax"
     import_name = "jax"
     companions = ('jaxlib', 'flax')
+    # What bisect installs beside jax {version}: the newest jaxlib not newer than it (jaxlib is
+    # released with jax, but not every jax release has its own: jax 0.5.2 runs on jaxlib 0.5.1).
+    released_with = ("jaxlib<={version}",)
     ops_package = "adapters.jax"
     # How XLA says it has no kernel for a dtype (a low-precision skip, in its words).
     # "is not supported by dot_general on CPU": jax.nn.dot_product_attention asks XLA for

@@ -19,16 +19,18 @@ multi-head layer).
 from __future__ import annotations
 
 from typing import Any
-from .optional import has_flax
+from .optional import has_flax, no_flax
 
 IMPLEMENTATION = {"math": "xla", "default": None, "flash": "cudnn"}
-NO_FLAX = "JAX has no multi-head attention layer of its own; the flax extra is not installed"
+NO_FLAX = "JAX has no multi-head attention layer of its own"
+# New in jax 0.4.31: older releases skip the module in their own words (adapters/requires.py).
+REQUIRES = {"scaled_dot_product_attention": ("nn.dot_product_attention",)}
 
 
 
 def unsupported(module: str, attrs) -> str | None:
     if module == "multi_head_attention" and not has_flax():
-        return NO_FLAX
+        return no_flax(NO_FLAX)
     if module == "multi_head_attention" and attrs.get("need_weights"):
         return ("flax: MultiHeadDotProductAttention has no weights-returning path (it only sows "
                 "them into 'intermediates', the same computation as need_weights=False)")

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import DRAWS_RANDOMNESS
-from .optional import has_flax
+from .optional import has_flax, no_flax
 
 
 # No native op in jax: composed from jax.numpy / lax primitives.
 COMPOSED = frozenset({"switch", "cross_entropy", "squared_error", "softmax_cross_entropy",
                       "dropout"})
-NO_FLAX = "JAX has no native dropout op; the flax extra (flax.linen.Dropout) is not installed"
+NO_FLAX = "JAX has no native dropout op (flax.linen.Dropout is one)"
 
 
 
 def unsupported(module: str, attrs) -> str | None:
     if module == "dropout" and attrs.get(DRAWS_RANDOMNESS) and not has_flax():
-        return NO_FLAX
+        return no_flax(NO_FLAX)
     return None
 
 

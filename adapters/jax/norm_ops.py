@@ -10,9 +10,9 @@ E[x²] − E[x]², clipped at 0) times γ plus β. The flax paths are untested w
 from __future__ import annotations
 
 from typing import Any, Mapping
-from .optional import has_flax
+from .optional import has_flax, no_flax
 
-NO_FLAX = "JAX has no batch norm of its own; the flax extra is not installed"
+NO_FLAX = "JAX has no batch norm of its own"
 FLAX_NATIVE = {"batch_norm", "batch_norm_running_stats", "layer_norm", "group_norm"}
 MODULES = FLAX_NATIVE | {"instance_norm"}
 
@@ -20,7 +20,7 @@ MODULES = FLAX_NATIVE | {"instance_norm"}
 
 def unsupported(module: str, attrs: Mapping[str, Any]) -> str | None:
     if module in ("batch_norm", "batch_norm_running_stats") and not has_flax():
-        return NO_FLAX
+        return no_flax(NO_FLAX)
     return None
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``python -m conformance {run,list,repro,report,bench,compare}``.
+"""The command line: ``python -m conformance {run,list,repro,report,bench,compare,bisect,...}``.
 
 Exit status: 0 when everything selected passed (or was skipped with a reason), 1 when any
 check failed or errored (``compare``: when anything regressed), 2 for a usage error (the
@@ -25,6 +25,7 @@ EXAMPLES = """examples:
   python -m conformance bench --frameworks torch,jax --modules softmax --out reports/bench
   python -m conformance report reports/latest/results.json --bench reports/bench/bench.json
   python -m conformance compare reports/main reports/latest --max-slowdown 10%
+  python -m conformance bisect 'relu-jax-float32-cpu-compiled' --framework jax --versions 0.4.30..0.10.2
 """
 
 
@@ -48,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
                     "of documented formulas, on Hypothesis-drawn inputs.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True,
-                           metavar="{run,list,repro,report,bench,compare,claims,merge}")
+                           metavar="{run,list,repro,report,bench,compare,claims,merge,bisect}")
 
     run = sub.add_parser("run", help="run the conformance suite and write results",
                          description="Run the suite; writes DIR/results.json, DIR/junit.xml "
@@ -116,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     from conformance.cli.ci import add_parsers as add_ci
 
     add_ci(sub)
+    from conformance.upgrade.bisect import add_parser as add_bisect
+
+    add_bisect(sub)
     return p
 
 
@@ -160,10 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from conformance.cli.ci import cmd_merge
         from conformance.cli.claims import cmd_claims
+        from conformance.upgrade.bisect import cmd_bisect
 
         return {"run": cmd_run, "list": cmd_list, "repro": cmd_repro, "report": cmd_report,
                 "bench": cmd_bench, "compare": cmd_compare, "claims": cmd_claims,
-                "merge": cmd_merge}[args.command](args)
+                "merge": cmd_merge, "bisect": cmd_bisect}[args.command](args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -22,7 +22,8 @@ from pathlib import Path
 from conformance.harness.shards import SHARD_SCHEMA
 from conformance.run.timings import without_timings
 
-VOLATILE_RUN = ("wall_s", "workers", "shard", "shards", "cache", "cache_dir", "database")
+VOLATILE_RUN = ("wall_s", "workers", "shard", "shards", "cache", "cache_dir", "database",
+                "peak_rss_mb", "peak_rss_mb_max")  # conformance/harness/memory.py
 # Environment entries that describe the machine, not the software: parts may differ.
 MACHINE_KEYS = ("platform", "cpu", "threads", "devices", "precision")
 
@@ -136,7 +137,11 @@ def merge(pieces: list[dict]) -> tuple[dict, list[dict], dict, dict]:
     meta["workers"] = pieces[0]["meta"].get("workers")
     meta["shards"] = {"parts": len(pieces), "wall_s": walls,
                       "from": [f"{','.join(p['frameworks'])} {p['shard']['index']}/{p['shard']['count']}"
-                               for p in pieces]}
+                               for p in pieces],
+                      "peak_rss_mb_max": [p["meta"].get("peak_rss_mb_max") for p in pieces]}
+    peaks = [p["meta"].get("peak_rss_mb_max") for p in pieces if p["meta"].get("peak_rss_mb_max")]
+    if peaks:  # the largest worker of any part: what one runner must hold per worker
+        meta["peak_rss_mb_max"] = max(peaks)
     env = environment(records)  # devices from every part's records; the rest from the parts
     keys = [k for p in pieces for k in p["environment"] if k != "devices"]
     for key in dict.fromkeys(keys):

@@ -100,6 +100,9 @@ def pytest_configure(config):
     from conformance.harness.shards import ShardHooks
 
     config.pluginmanager.register(ShardHooks(config), "conformance-shards")
+    from conformance.harness.memory import register as register_memory
+
+    register_memory(config)  # each worker's peak memory, into results.json run.peak_rss_mb
     from conformance.harness.caches import configure as configure_cache
 
     configure_cache(config)  # before any framework loads and before xdist starts workers
@@ -261,6 +264,9 @@ def pytest_sessionfinish(session, exitstatus):
     from conformance.harness.caches import run_meta as cache_meta
 
     meta.update(cache_meta(config))
+    from conformance.harness.memory import run_meta as memory_meta
+
+    meta.update(memory_meta(config))
     shards.save_piece(config, out, records, _DEFAULTS, _KNOWN, meta, [c.id for c in sel.cases()])
     from conformance.harness.settle import settle
     from conformance.run.derivative_case import parse_orders
