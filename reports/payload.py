@@ -141,6 +141,21 @@ def build(records: list[dict]) -> dict:
             "check_fields": list(CHECK_FIELDS), "cases": list(cases.values())}
 
 
+def link_findings(data: dict, findings: list[dict]) -> dict:
+    """The findings the page links cells to: ``findings`` [[id, title, status], ...] and
+    ``case_findings`` {case id: [finding index, ...]} (the index is the row's position in
+    the report's findings section, ``#finding-N``)."""
+    data["findings"] = [[f["id"], f["title"], f["status"]] for f in findings]
+    links: dict[str, list[int]] = {}
+    for n, f in enumerate(findings):
+        for key in f["checks"]:
+            ids = links.setdefault(key.partition(" ")[0], [])
+            if n not in ids:
+                ids.append(n)
+    data["case_findings"] = links
+    return data
+
+
 def to_script_json(data) -> str:
     """Compact JSON safe inside ``<script type="application/json">`` (no ``</``, no
     ``<!--``: every ``<`` is written as its escape)."""

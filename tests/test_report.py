@@ -70,11 +70,11 @@ def test_page_is_self_contained_and_shows_every_section():
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)
     assert "</script>" not in blob_of_text(page)
     for text in ("Gradient conformance", "id=\"matrix\"", "id=\"caselist\"", "id=\"detail\"",
-                 "2 unexplained checks", "Document errata", "Conventions measured", "Known framework discrepancies",
+                 "Run FAILED: 3 new findings", "Document errata", "Conventions measured", "Known framework discrepancies",
                  "transpose slip", "pytorch/pytorch#1", "relu_grad_at_zero", "Environment",
                  "float32_matmul_precision", "Benchmarks", "<svg", "GEMM ceiling", "Scaling over size"):
         assert text in page, text
-    # the unexplained banner names the failing case and links it to its drill-down
+    # the findings section names the failing case and links it to its drill-down
     assert 'data-case="tanh-jax-float32-cpu"' in page
     # GFLOP/s and fraction of the (same framework's) GEMM ceiling
     assert "of GEMM ceiling" in page and "%</td>" in page
