@@ -87,6 +87,12 @@ def _first_sentence(text: str, limit: int = 220) -> str:
     return head if len(head) <= limit else head[:limit - 1] + "…"
 
 
+def _titled(framework: str, text: str) -> str:
+    """The explanation's first sentence, led by the framework unless it already is."""
+    head = _first_sentence(text)
+    return head if not framework or head.lower().startswith(framework.lower()) else f"{framework}: {head}"
+
+
 def _expected_why(r: dict) -> str | None:
     reason = r.get("reason") or ""
     if r.get("status") != "xfail" or not reason.startswith(XFAIL_PREFIX):
@@ -117,7 +123,7 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
         if why is not None:
             entry = next((e for e in by_why if why.startswith(e["why"])), None)
             text = entry["why"] if entry else why.split(". Measured:")[0]
-            get(f"expected:{_hash(text)}", f"{fw}: {_first_sentence(text)}", "framework", "expected",
+            get(f"expected:{_hash(text)}", _titled(fw, text), "framework", "expected",
                 fw, why=text).add(r)
             continue
         w = r.get("witnesses") or {}
@@ -131,9 +137,12 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
         if verdict == "document-erratum":
             e = errata.get(r.get("erratum")) or {}
             eid = r.get("erratum") or "?"
-            title = e.get("title") or e.get("summary") or e.get("claim") or f"erratum {eid}"
-            get(f"erratum:{eid}", f"document erratum {eid}: {_first_sentence(str(title))}",
-                "document", "expected", why=str(e.get("why") or "")).add(r)
+            title = (f"{e.get('where') or r.get('module')}: written {e['as_written']}" if e.get("as_written")
+                     else e.get("title") or e.get("claim") or r.get("module"))
+            f = get(f"erratum:{eid}", f"document erratum {eid}, {_first_sentence(str(title), 160)}",
+                    "document", "expected", why=f"corrected: {e['corrected']}" if e.get("corrected") else "")
+            f.add(r)
+            f.row["repro"] = e.get("repro") or f.row["repro"]
             continue
         if verdict == "convention" and status == "pass":
             rules = ",".join(f"{k}={v}" for k, v in sorted((r.get("convention") or {}).items())) or "?"
@@ -160,7 +169,7 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
         fid = f"expected:{_hash(e['why'])}"
         if fid in found:
             continue  # the same explanation still holds elsewhere in this run
-        f = get(fid, f"fixed: {fw + ': ' if fw else ''}{_first_sentence(e['why'])}", "framework", "fixed",
+        f = get(fid, "fixed: " + _titled(fw, e["why"]), "framework", "fixed",
                 fw, why=e["why"])
         for r in hits:
             f.add(r)

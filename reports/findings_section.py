@@ -10,6 +10,8 @@ from .findings import absent, headline, run_passed
 from .findings_text import ratio_text
 
 SHOWN_CHECKS = 60  # per finding; the rest are counted (the matrix and results.json hold all)
+GROUP_WORDS = {"framework": "framework behaviours explained (expected failures, known crashes and errors)",
+               "convention": "conventions a framework follows", "document": "document errata the frameworks agree with"}
 STATUS_WORDS = {"new": "new", "known-upstream": "known upstream", "expected": "explained", "fixed": "fixed"}
 
 
@@ -48,7 +50,19 @@ def _row(n: int, f: dict) -> str:
 
 def section(records: list[dict], findings: list[dict], notes: list[dict] | None = None) -> str:
     verdict = "pass" if run_passed(records) else "fail"
-    rows = "".join(_row(n, f) for n, f in enumerate(findings)) or "<p class='muted'>nothing to report: every check agrees</p>"
+    # New, fixed and upstream findings one row each; the explained ones folded by who
+    # explained them (expected failures, conventions, document errata), one row each inside.
+    rows = "".join(_row(n, f) for n, f in enumerate(findings) if f["status"] != "expected")
+    groups: dict[str, list] = {}
+    for n, f in enumerate(findings):
+        if f["status"] == "expected":
+            groups.setdefault(f["who"], []).append((n, f))
+    for who, items in groups.items():
+        n_checks = sum(len(f["checks"]) for _, f in items)
+        rows += (f"<details class='fgroup'><summary><span class='chip fst-expected'>explained</span>"
+                 f"{len(items)} {e(GROUP_WORDS.get(who, who))} <span class='muted'>({n_checks:,} checks)</span>"
+                 f"</summary>{''.join(_row(n, f) for n, f in items)}</details>")
+    rows = rows or "<p class='muted'>nothing to report: every check agrees</p>"
     return (f"<section id='findings'><h2 class='run-{verdict}'>{e(headline(records, findings))}</h2>"
             f"<div class='findings-list'>{rows}</div>{absent_note(records, notes)}</section>")
 
@@ -73,5 +87,6 @@ details.fs-known-upstream{border-color:#ef6c00}details.fs-expected{border-color:
 .chip.fst-new{background:#c62828;color:#fff}.chip.fst-fixed{background:#c8e6c9}
 .chip.fst-known-upstream{background:#ffe0b2}.chip.fst-expected{background:#eceff1}
 .ftitle{margin-right:6px}ul.fchecks{columns:2;font-size:12px}pre.snippet{background:#f4f4f4;padding:6px}
-.absent ul{margin-top:0}
+.absent ul{margin-top:0}details.fgroup{margin:2px 0;padding:1px 8px;border-left:4px solid #90a4ae}
+details.fgroup summary{cursor:pointer}
 """

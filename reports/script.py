@@ -37,6 +37,7 @@ function short(r) {
   return r < 10 ? r.toPrecision(2) : r < 1e4 ? String(Math.round(r)) : r.toExponential(0);
 }
 
+const extraOf = x => !Array.isArray(x) ? (S[x] || '') : !x.length ? '' : JSON.stringify(Object.fromEntries(x.map(p => [S[p[0]], JSON.parse(S[p[1]])])));
 const cases = D.cases.map((c, n) => {
   const o = {n: n, id: c[CI.id], mid: S[c[CI.mid]], module: S[c[CI.module]], family: S[c[CI.family]],
     fw: S[c[CI.fw]], dev: S[c[CI.dev]], dtype: S[c[CI.dtype]], mode: S[c[CI.mode]], attrs: S[c[CI.attrs]],
@@ -45,9 +46,9 @@ const cases = D.cases.map((c, n) => {
     const r = k[KI.repro];
     return {check: S[k[KI.check]], status: S[k[KI.status]], verdict: S[k[KI.verdict]], ratio: num(k[KI.ratio]),
       abs: num(k[KI.abs]), rel: num(k[KI.rel]), tol: num(k[KI.tol]), wi: k[KI.wi], got: num(k[KI.got]),
-      exp: num(k[KI.exp]), reason: S[k[KI.reason]], conv: k[KI.conv], examples: k[KI.examples],
-      example: k[KI.example], repro: r === 1 ? 'python -m conformance repro ' + o.qid + ' --example ' + quote(k[KI.example]) : (r || ''),
-      extra: S[k[KI.extra]] || ''};
+      exp: num(k[KI.exp]), reason: Array.isArray(k[KI.reason]) ? S[k[KI.reason][0]] + S[k[KI.reason][1]] : S[k[KI.reason]], conv: k[KI.conv], examples: k[KI.examples],
+      example: S[k[KI.example]], repro: r === 1 ? 'python -m conformance repro ' + o.qid + ' --example ' + quote(S[k[KI.example]]) : (r || ''),
+      extra: extraOf(k[KI.extra])};
   });
   const st = o.checks.map(k => k.status);
   o.status = st.includes('error') ? 'error' : st.includes('fail') ? 'fail' : st.includes('pass') ? 'pass' : (st[0] || 'skip');

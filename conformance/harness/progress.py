@@ -2,9 +2,9 @@
 instead of one character per test (thousands of ``s`` for a machine without a GPU).
 
 Registered in the controlling process only (an xdist worker's letters never reach the
-terminal). Passes, skips and expected failures print nothing per test; a failure or an
-error keeps its ``F`` / ``E`` (and its section in pytest's summary). On a terminal the
-progress line rewrites itself; in a log it is one line per tenth of the run.
+terminal). No test prints a letter: a failure is counted on the progress line and keeps
+its section in pytest's summary. On a terminal the progress line rewrites itself; in a
+log it is one line per tenth of the run.
 """
 
 from __future__ import annotations
@@ -20,7 +20,11 @@ QUIET = ("passed", "skipped", "xfailed")
 
 def framework_of(nodeid: str) -> str:
     m = _FRAMEWORK.search(nodeid)
-    return m["framework"] if m else ""
+    if m:
+        return m["framework"]
+    param = nodeid.rpartition("[")[2].rstrip("]")  # test_defaults[torch], test_known_discrepancy[id-torch]
+    name = param.rpartition("-")[2] if "[" in nodeid else ""
+    return "" if name == "NOTSET" else name  # an empty parametrization
 
 
 class Progress:
@@ -43,8 +47,11 @@ class Progress:
     # -- per test ----------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_teststatus(self, report, config):
-        """No letter for a pass, a skip or an expected failure (the summary counts them)."""
+        """No letter per test (the progress line counts them; pytest's summary lists the
+        failures and errors with their messages)."""
         if report.when == "call" or (report.when == "setup" and report.skipped):
+            if report.failed:
+                return "failed", "", ""
             if report.passed and not hasattr(report, "wasxfail"):
                 return "passed", "", ""
             if report.skipped and hasattr(report, "wasxfail"):
