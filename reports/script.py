@@ -230,7 +230,11 @@ if (/[?&]selftest=1\b/.test(location.search)) {
   const rows = () => document.querySelectorAll('#matrix tbody tr').length;
   const set = (id, v) => { $(id).value = v; $(id).dispatchEvent(new Event('change')); };
   try {
-    st.cells = cells(); st.rows = rows(); st.cases = cases.length;
+    st.cells = cells(); st.rows = rows(); st.cases = cases.length; st.ready_ms = Math.round(performance.now());
+    st.first_section = (document.querySelector('main > section') || {}).id || null;
+    const top = document.querySelector('#findings details.finding'); st.top_finding = top ? [top.dataset.fid, top.className] : null;
+    const body = [...document.querySelectorAll('#matrix tbody tr')].map(tr => [...tr.querySelectorAll('td')]);
+    st.columns = COLS.length; st.empty_columns = COLS.filter((k, j) => body.every(tds => !tds[j] || !tds[j].classList.contains('cell') || tds[j].classList.contains('st-skip'))).length;
     set('f-framework', FWS[0]); st.framework = FWS[0]; st.cells_framework = cells(); set('f-framework', '');
     const firstRow = document.querySelector('#matrix tbody th.rowh').firstChild.textContent;
     set('f-module', firstRow); st.module = firstRow; st.rows_module = rows(); st.list_module = $('caselist').querySelectorAll('tbody tr').length; set('f-module', '');
