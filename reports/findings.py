@@ -169,7 +169,7 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
         fid = f"expected:{_hash(e['why'])}"
         if fid in found:
             continue  # the same explanation still holds elsewhere in this run
-        f = get(fid, "fixed: " + _titled(fw, e["why"]), "framework", "fixed",
+        f = get(fid, _titled(fw, e["why"]), "framework", "fixed",
                 fw, why=e["why"])
         for r in hits:
             f.add(r)
