@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .findings import findings_of
 from .html import write_html, write_report
 from .junit import write_junit
 from .results import load_results, write_results
@@ -20,6 +21,7 @@ def write_all(out_dir, environment: dict, records: list[dict], meta: dict,
               extra: dict | None = None, bench: dict | None = None) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    extra = {**(extra or {}), "findings": findings_of(records, extra)}  # one row per cause
     return [write_results(out / "results.json", environment, records, meta, extra),
             write_junit(out / "junit.xml", records),
             write_html(out / "index.html", environment, records, meta, bench=bench, extra=extra)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .benchmarks import rows as bench_rows
+from .compare_findings import compare_findings, format_findings
 from .inputs import InputError, load, resolve
 from .svg import seconds
 from .timing_stats import ALLOWANCE_FLOOR, ALPHA, ALPHA_NOISY, verdict
@@ -54,10 +55,11 @@ class Comparison:
     inconclusive: list = field(default_factory=list)
     timing_unmatched: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    findings: dict = field(default_factory=dict)  # reports.compare_findings: new, fixed, changed
 
     @property
     def regressed(self) -> bool:
-        return bool(self.new_failures or self.slower)
+        return bool(self.new_failures or self.slower or self.findings.get("new"))
 
 
 def _records(doc) -> dict:
@@ -71,6 +73,7 @@ def _medians(bench) -> dict:
 def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict | None,
                  max_slowdown: float = 0.10) -> Comparison:
     c = Comparison(max_slowdown)
+    c.findings = compare_findings(old, new) if old.get("cases") and new.get("cases") else {}
     a, b = _records(old), _records(new)
     for key, r in sorted(b.items()):
         o = a.get(key)
@@ -148,7 +151,7 @@ def _bench_line(row) -> str:
 
 
 def format_comparison(c: Comparison, old: str = "OLD", new: str = "NEW") -> str:
-    out = [f"compare {old} -> {new}"]
+    out = [f"compare {old} -> {new}", *format_findings(c.findings)]
 
     def block(title, items, fmt):
         if items:

@@ -17,10 +17,11 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from . import benchmarks, payload, sections, timings
+from . import benchmarks, findings_section, payload, sections, timings
 from . import capabilities  # the forward-mode / second-order matrix
 from . import error_chart  # worst error per module in epsilons of each dtype
 from .assets import CSS
+from .findings import absent, findings_of
 from .results import SCHEMA, summary
 from .script import JS
 
@@ -48,14 +49,19 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
     records = doc.get("cases") or []
     env, meta = doc.get("environment") or {}, doc.get("run") or {}
     s = summary(records)
-    data = payload.build(records)
+    found = doc.get("findings") or findings_of(records, doc)
+    notes = absent(records)  # columns where nothing ran: a note, not thousands of dashes
+    hidden = {tuple(c) for n in notes for c in n["columns"]}
+    shown = [r for r in records if (r.get("framework"), r.get("device"), r.get("dtype")) not in hidden]
+    data = payload.build(shown)
+    payload.link_findings(data, found)
     # The matrix's column order: the run's selection (the registry's order by default).
     data["framework_order"] = list((meta.get("selection") or {}).get("frameworks") or [])
     blob = payload.to_script_json(data)
     status = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "error", "skip", "xfail") if s[k])
     unexplained = sum(r.get("verdict") == "unexplained" for r in records)
     title = f"Gradient conformance: {status or 'no cases'}" + (f", {unexplained} unexplained" if unexplained else "")
-    nav = ["<a href='#matrix-sec'>matrix</a>", "<a href='#cases-sec'>cases</a>"]
+    nav = ["<a href='#findings'>findings</a>", "<a href='#matrix-sec'>matrix</a>", "<a href='#cases-sec'>cases</a>"]
     nav += [f"<a href='#sec-{escape(k)}'>{escape(sections.finding_title(k).lower())}</a>"
             for k in sections.finding_keys(doc)]
     if bench:
@@ -70,10 +76,11 @@ def render_doc(doc: dict, bench: dict | None = None) -> str:
     nav.append("<a href='#environment'>environment</a>")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{escape(title)}</title><style>{CSS}</style></head><body>
-<header><h1>Gradient conformance</h1>{sections.verdict_summary(records, meta)}
+<title>{escape(title)}</title><style>{CSS}{findings_section.CSS}</style></head><body>
+<header><h1>Gradient conformance</h1>
 <nav>{' '.join(nav)}</nav></header><main>
-{sections.unexplained(records)}
+{findings_section.section(records, found, notes)}
+<section id="counts">{sections.verdict_summary(records, meta)}</section>
 <section id="matrix-sec"><h2>Matrix</h2>{TOOLBAR}{LEGEND}
 <div class="scroll"><table id="matrix"></table></div></section>
 <section id="cases-sec"><h2>Cases <span id="list-count" class="count"></span></h2>

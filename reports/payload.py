@@ -11,6 +11,12 @@ thousands of HTML rows. Compactness (the budget: 5,000 cases in under 5 MB):
 * a check's repro command is stored only when it is not the standard
   ``python -m conformance repro ID --example 'JSON'`` (which the page rebuilds from the
   case id and the example, see ``repro_of``);
+* a check's other fields (``extra``) are [[name, value JSON], ...] with both interned: the
+  precision flags of a framework, or the shapes and thresholds of a case, are stored once
+  however many checks carry them;
+* examples are interned (a case's checks mostly share their worst example);
+* a check that passes and agrees keeps its ratio, error and tolerance only (its worst
+  index, got/expected and relative error are in results.json);
 * errors, tolerances and ratios keep 4 significant digits; got/expected keep all
   digits (the drill-down shows them in full).
 
@@ -96,18 +102,30 @@ def repro_of(quoted_id: str, example: str) -> str:
     return f"{REPRO_PREFIX}{quoted_id} --example " + shlex.quote(example)
 
 
+MEASURED = ". Measured: "  # an expected failure's reason: its explanation, then the measurement
+
+
+def _reason(reason, s: Strings):
+    """The reason's index, or [explanation, measurement] indices: an expected failure's
+    explanation is stored once however many checks it explains."""
+    head, sep, tail = (reason or "").partition(MEASURED)
+    return [s(head), s(sep + tail)] if sep else s(reason)
+
+
 def _check_row(r: dict, s: Strings, quoted_id: str) -> list:
     example = example_json(r.get("example"))
     repro = r.get("repro") or ""
     if repro and example and repro == repro_of(quoted_id, example):
         repro = 1  # rebuilt by the page
     extra = {k: v for k, v in r.items() if k not in KNOWN and v not in (None, "", {}, [])}
+    quiet = r.get("status") == "pass" and r.get("verdict") == "agree"  # results.json has the rest
     return [s(r.get("check")), s(r.get("status")), s(r.get("verdict")),
-            _short(r.get("ratio")), _short(r.get("max_abs_err")), _short(r.get("max_rel_err")),
-            _short(r.get("tolerance")), r.get("worst_index"), _exact(r.get("got")),
-            _exact(r.get("expected")), s(r.get("reason")), r.get("convention"),
-            r.get("examples", 0), example, repro or 0,
-            s(json.dumps(extra, sort_keys=True, default=str) if extra else "")]
+            _short(r.get("ratio")), _short(r.get("max_abs_err")),
+            None if quiet else _short(r.get("max_rel_err")), _short(r.get("tolerance")),
+            None if quiet else r.get("worst_index"), None if quiet else _exact(r.get("got")),
+            None if quiet else _exact(r.get("expected")), _reason(r.get("reason"), s), r.get("convention"),
+            r.get("examples", 0), s(example), repro or 0,
+            [[s(k), s(json.dumps(extra[k], sort_keys=True, default=str))] for k in sorted(extra)]]
 
 
 def precision_mode(r: dict) -> str:
@@ -139,6 +157,21 @@ def build(records: list[dict]) -> dict:
         case[-1].append(_check_row(r, s, case[CASE_FIELDS.index("qid")] or cid))
     return {"strings": s.items, "case_fields": list(CASE_FIELDS),
             "check_fields": list(CHECK_FIELDS), "cases": list(cases.values())}
+
+
+def link_findings(data: dict, findings: list[dict]) -> dict:
+    """The findings the page links cells to: ``findings`` [[id, title, status], ...] and
+    ``case_findings`` {case id: [finding index, ...]} (the index is the row's position in
+    the report's findings section, ``#finding-N``)."""
+    data["findings"] = [[f["id"], f["title"], f["status"]] for f in findings]
+    links: dict[str, list[int]] = {}
+    for n, f in enumerate(findings):
+        for key in f["checks"]:
+            ids = links.setdefault(key.partition(" ")[0], [])
+            if n not in ids:
+                ids.append(n)
+    data["case_findings"] = links
+    return data
 
 
 def to_script_json(data) -> str:

@@ -14,6 +14,9 @@ const VRANK = {'unexplained': 0, 'framework-crash': 0.5, 'framework-error': 0.6,
 const MARK = {'unexplained': '!', 'framework-crash': 'x', 'framework-error': 'z', 'framework-discrepancy': 'd', 'document-erratum': 'e', 'nondeterministic': 'n', 'convention': 'c'};
 const SRANK = {error: 0, fail: 1, pass: 2, skip: 3};
 const FWORDER = D.framework_order || [];
+const FINDINGS = D.findings || [], CASEF = D.case_findings || {};
+function findingLinks(id) { return (CASEF[id] || []).map(i => '<a href="#finding-' + i + '" class="flink" data-f="' + i + '">' + esc(FINDINGS[i][2]) + ': ' + esc(FINDINGS[i][1]) + '</a>').join('<br>'); }
+function openFinding(i) { const d = document.getElementById('finding-' + i); if (!d) return false; d.open = true; d.scrollIntoView({block: 'start'}); return true; }
 const DTORDER = ['float16', 'bfloat16', 'float32', 'float64'];
 const esc = s => String(s == null ? '' : s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 const num = v => typeof v === 'string' ? (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : NaN) : v;
@@ -34,6 +37,7 @@ function short(r) {
   return r < 10 ? r.toPrecision(2) : r < 1e4 ? String(Math.round(r)) : r.toExponential(0);
 }
 
+const extraOf = x => !Array.isArray(x) ? (S[x] || '') : !x.length ? '' : JSON.stringify(Object.fromEntries(x.map(p => [S[p[0]], JSON.parse(S[p[1]])])));
 const cases = D.cases.map((c, n) => {
   const o = {n: n, id: c[CI.id], mid: S[c[CI.mid]], module: S[c[CI.module]], family: S[c[CI.family]],
     fw: S[c[CI.fw]], dev: S[c[CI.dev]], dtype: S[c[CI.dtype]], mode: S[c[CI.mode]], attrs: S[c[CI.attrs]],
@@ -42,9 +46,9 @@ const cases = D.cases.map((c, n) => {
     const r = k[KI.repro];
     return {check: S[k[KI.check]], status: S[k[KI.status]], verdict: S[k[KI.verdict]], ratio: num(k[KI.ratio]),
       abs: num(k[KI.abs]), rel: num(k[KI.rel]), tol: num(k[KI.tol]), wi: k[KI.wi], got: num(k[KI.got]),
-      exp: num(k[KI.exp]), reason: S[k[KI.reason]], conv: k[KI.conv], examples: k[KI.examples],
-      example: k[KI.example], repro: r === 1 ? 'python -m conformance repro ' + o.qid + ' --example ' + quote(k[KI.example]) : (r || ''),
-      extra: S[k[KI.extra]] || ''};
+      exp: num(k[KI.exp]), reason: Array.isArray(k[KI.reason]) ? S[k[KI.reason][0]] + S[k[KI.reason][1]] : S[k[KI.reason]], conv: k[KI.conv], examples: k[KI.examples],
+      example: S[k[KI.example]], repro: r === 1 ? 'python -m conformance repro ' + o.qid + ' --example ' + quote(S[k[KI.example]]) : (r || ''),
+      extra: extraOf(k[KI.extra])};
   });
   const st = o.checks.map(k => k.status);
   o.status = st.includes('error') ? 'error' : st.includes('fail') ? 'fail' : st.includes('pass') ? 'pass' : (st[0] || 'skip');
@@ -122,7 +126,7 @@ function renderMatrix() {
       if (!c) { s += '<td class="none"></td>'; continue; }
       const [bg, fg] = colour(c);
       const text = c.status === 'skip' ? '–' : c.status === 'error' ? 'err' : short(c.worst);
-      const title = c.id + '\n' + c.status + (c.verdict ? ' · ' + c.verdict : '') + (c.worst != null ? '\nworst error/tolerance ' + fmt(c.worst, 3) : '') + (c.reason ? '\n' + c.reason.slice(0, 300) : '');
+      const title = c.id + '\n' + c.status + (c.verdict ? ' · ' + c.verdict : '') + (c.worst != null ? '\nworst error/tolerance ' + fmt(c.worst, 3) : '') + (c.reason ? '\n' + c.reason.slice(0, 300) : '') + (CASEF[c.id] ? '\nfinding: ' + CASEF[c.id].map(i => FINDINGS[i][0]).join(', ') : '');
       const cls = 'cell st-' + c.status + (c.verdict ? ' v-' + c.verdict : '') + (matchStatus(c) ? '' : ' dim');
       s += '<td class="' + esc(cls) + '" data-n="' + c.n + '" style="background:' + bg + ';color:' + fg + '" title="' + esc(title) + '">' + esc(text) + (MARK[c.verdict] ? '<span class="mk">' + MARK[c.verdict] + '</span>' : (c.verdict && c.verdict !== 'agree' ? '<span class="mk">?</span>' : '')) + '</td>';
     }
@@ -161,7 +165,7 @@ function showDetail(c) {
     row('composed', c.composed ? 'yes: no native op, built from primitives' : '') +
     row('examples', esc(Math.max(0, ...c.checks.map(k => k.examples || 0)))) +
     row(c.status === 'skip' ? 'skip reason' : 'reason', c.status === 'skip' || c.checks.every(k => k.reason === c.reason) ? esc(c.reason) : '') +
-    row('citations', c.cit.map(esc).join('<br>')) + '</dl>';
+    row('citations', c.cit.map(esc).join('<br>')) + row('findings', findingLinks(c.id)) + '</dl>';
   const conv = c.checks.find(k => k.conv);
   if (conv) h += '<p><b>convention:</b> <code>' + esc(JSON.stringify(conv.conv)) + '</code></p>';
   h += '<div class="scroll"><table><thead><tr><th>check</th><th>status</th><th>verdict</th><th>abs err</th><th>rel err</th><th>tolerance</th><th>ratio</th><th>worst index</th><th>got</th><th>expected</th></tr></thead><tbody>';
@@ -213,6 +217,7 @@ $('detail').addEventListener('click', ev => {
   if (ev.target.closest('.close')) { $('detail').hidden = true; history.replaceState(null, '', location.pathname + location.search); }
   const b = ev.target.closest('button.copy'); if (b) copy(b.previousElementSibling.textContent, b); });
 document.addEventListener('keydown', ev => { if (ev.key === 'Escape') $('detail').hidden = true; });
+document.addEventListener('click', ev => { const fl = ev.target.closest('a.flink'); if (fl && openFinding(+fl.dataset.f)) ev.preventDefault(); });
 document.addEventListener('click', ev => { const a = ev.target.closest('a.caselink'); if (!a) return;
   const c = byId[a.dataset.case]; if (c) { ev.preventDefault(); showDetail(c); } });
 document.querySelectorAll('a.caselink').forEach(a => { if (!byId[a.dataset.case]) { a.classList.remove('caselink'); a.removeAttribute('href'); } });
@@ -225,7 +230,11 @@ if (/[?&]selftest=1\b/.test(location.search)) {
   const rows = () => document.querySelectorAll('#matrix tbody tr').length;
   const set = (id, v) => { $(id).value = v; $(id).dispatchEvent(new Event('change')); };
   try {
-    st.cells = cells(); st.rows = rows(); st.cases = cases.length;
+    st.cells = cells(); st.rows = rows(); st.cases = cases.length; st.ready_ms = Math.round(performance.now());
+    st.first_section = (document.querySelector('main > section') || {}).id || null;
+    const top = document.querySelector('#findings details.finding'); st.top_finding = top ? [top.dataset.fid, top.className] : null;
+    const body = [...document.querySelectorAll('#matrix tbody tr')].map(tr => [...tr.querySelectorAll('td')]);
+    st.columns = COLS.length; st.empty_columns = COLS.filter((k, j) => body.every(tds => !tds[j] || !tds[j].classList.contains('cell') || tds[j].classList.contains('st-skip'))).length;
     set('f-framework', FWS[0]); st.framework = FWS[0]; st.cells_framework = cells(); set('f-framework', '');
     const firstRow = document.querySelector('#matrix tbody th.rowh').firstChild.textContent;
     set('f-module', firstRow); st.module = firstRow; st.rows_module = rows(); st.list_module = $('caselist').querySelectorAll('tbody tr').length; set('f-module', '');

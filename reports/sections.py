@@ -38,7 +38,7 @@ def _cell(value) -> str:
 
 def finding_keys(doc: dict) -> list[str]:
     """The top-level lists shown as tables: the known three first, then any other."""
-    known = {"schema", "environment", "run", "summary", "cases"}
+    known = {"schema", "environment", "run", "summary", "cases", "findings"}  # findings: first section
     titles = dict(FINDINGS)
     keys = [k for k, _ in FINDINGS if k in doc]
     return keys + [k for k, v in doc.items() if k not in known and k not in titles

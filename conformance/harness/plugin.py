@@ -106,6 +106,10 @@ def pytest_configure(config):
     from conformance.harness.caches import configure as configure_cache
 
     configure_cache(config)  # before any framework loads and before xdist starts workers
+    if not hasattr(config, "workerinput"):  # cases done / total instead of a letter per test
+        from conformance.harness.progress import Progress
+
+        config.pluginmanager.register(Progress(config), "conformance-progress")
 
 
 def pytest_generate_tests(metafunc):
@@ -277,7 +281,10 @@ def pytest_sessionfinish(session, exitstatus):
     tr = config.pluginmanager.get_plugin("terminalreporter")
     if tr is not None:
         tr.ensure_newline()
-        tr.write_line("conformance results: " + ", ".join(str(p) for p in paths))
+        from reports.findings_text import run_end
+
+        for line in run_end(records, extras, paths):  # the findings, counts, where the report is
+            tr.write_line(line)
         from conformance.run.timings import format_slowest
 
         for line in format_slowest(records):
