@@ -159,10 +159,11 @@ def record_tables(records: list[dict]) -> dict:
     size coverage (module -> the applicable size thresholds no example crossed; empty
     lists when the run reached them all)."""
     from conformance.results.capabilities import capability_matrix
+    from conformance.model.forms import coverage as form_coverage
     from conformance.model.sizes import coverage
 
     return {"derivative_capabilities": capability_matrix(records),
-            "size_coverage": coverage(records)}
+            "size_coverage": coverage(records), "form_coverage": form_coverage(records)}
 
 
 TIMING_KEYS = ("wall_s", "duration_s", "timing")  # wherever they are (errata time their search too)

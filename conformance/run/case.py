@@ -87,7 +87,7 @@ def run_case(case: Case, adapter, profile: Profile, *, max_examples: int | None 
     base = dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
                 device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
                 composed=composed, citations=[str(c) for c in case.spec.citations],
-                family=case.spec.family)
+                family=case.spec.family, form=getattr(case, "form", "canonical"))
     reason = skip_reason(case, adapter)
     if reason:
         return [Record(**base, check=c, status="skip", reason=reason)
@@ -290,4 +290,9 @@ def skip_reason(case: Case, adapter) -> str | None:
     if not adapter.supports(case.spec.name):
         return f"{adapter.name} has no implementation of {case.spec.name}"
     check = getattr(adapter, "unsupported_reason", None)
-    return check(case.spec.name, case.variant.call_attrs) if check else None
+    reason = check(case.spec.name, case.variant.call_attrs) if check else None
+    if reason or getattr(case, "form", "canonical") == "canonical":
+        return reason
+    from adapters.base import form_reason
+
+    return form_reason(adapter, case.spec.name, case.form, case.variant.call_attrs)
