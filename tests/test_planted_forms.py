@@ -73,3 +73,23 @@ def test_form_case_ids_parse_back():
                           devices="cpu")
     for case in sel.cases():
         assert parse_case_id(case.id) == case
+
+
+def test_forms_run_records_and_covers_them(tmp_path):
+    """The CLI's default run includes the forms: records carry ``form``, results.json's
+    ``form_coverage`` lists them, and a failing form's repro replays it."""
+    from tests.cli_helpers import conformance, results, run_repro
+
+    proc = conformance("run", "--adapter", "tests.planted_forms:NonLastAxis", "--modules",
+                       "softmax", "--dtypes", "float64", "--devices", "cpu", "--forms", "all",
+                       "--out", str(tmp_path))
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    doc = results(tmp_path)
+    covered = doc["form_coverage"]["softmax"]
+    assert {"canonical", "axis=0", "D=1", "transposed", "axis=0+D=1"} <= set(covered)
+    bad = [r for r in doc["cases"] if r["status"] == "fail"]
+    from tests.planted_forms import NonLastAxis
+
+    assert {r["form"] for r in bad} == set(NonLastAxis.EXPECTED)
+    replay = run_repro(bad[0]["repro"])
+    assert replay.returncode == 1 and "grad:x" in replay.stdout + replay.stderr, replay.stdout
