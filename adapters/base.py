@@ -54,6 +54,10 @@ class Adapter:
     # op by op without compiling is cheapest; one that compiles every primitive separately
     # for each new shape is dearer than compiling the whole function once.
     quick_mode: ClassVar[str] = "eager"
+    # The kinds of form (``adapters/forms.py``) an adapter without a ``forms.py`` of its own
+    # realises: "size" needs nothing of it; "axis" means its ops take ``axis``; "layout"
+    # means it keeps the strides of the NumPy views it receives.
+    form_kinds: ClassVar[frozenset[str]] = frozenset({"size"})
 
     def __init__(self) -> None:
         self._framework: Any = None
@@ -241,11 +245,58 @@ class Adapter:
         cannot express); returns the keyword arguments for the module's op."""
         from .common import validate_call
 
+        from .forms import FORM_KEYS
+
         validate_call(mode, dtype, args, names, wrt)
         reason = self.device_reason(device) or self.unsupported_reason(module, attrs)
+        if reason is None and attrs.get("form", "canonical") != "canonical":
+            reason = self.form_reason(module, attrs["form"], attrs)
         if reason is not None:
             raise Unsupported(reason)
-        return dict(attrs)
+        return {k: v for k, v in attrs.items() if k not in FORM_KEYS}
+
+    def form_reason(self, module: str, form: str, attrs: Mapping[str, Any]) -> str | None:
+        """A skip reason when this framework does not offer ``form`` of ``module`` (in its
+        words), else None: the ``unsupported(module, part, attrs)`` of the adapter's
+        ``forms.py`` for each part of the form, or ``form_kinds`` without one."""
+        import importlib
+
+        from .forms import part_kind, parts
+
+        realise = None
+        if self.ops_package is not None:
+            try:
+                realise = importlib.import_module(f"{self.ops_package}.forms").unsupported
+            except ModuleNotFoundError:
+                realise = None
+        for part in parts(form):
+            if realise is not None:
+                reason = realise(module, part, attrs)
+                if reason is None and part_kind(part) == "axis":
+                    from .form_ops import op_takes_axis
+
+                    if not op_takes_axis(self.ops(), module):
+                        reason = (f"{self.name}: the adapter's op for {module} takes no axis "
+                                  "argument")
+            elif part_kind(part) in self.form_kinds:
+                reason = None
+            else:
+                reason = f"{self.name}: the adapter declares no {part_kind(part)} forms"
+            if reason:
+                return reason
+        return None
+
+
+def form_reason(adapter, module: str, form: str, attrs: Mapping[str, Any]) -> str | None:
+    """``adapter.form_reason`` for an adapter that duck-types the protocol (None: it offers
+    only the size forms, which need nothing of it)."""
+    hook = getattr(adapter, "form_reason", None)
+    if hook is not None:
+        return hook(module, form, attrs)
+    from .forms import part_kind, parts
+
+    bad = [p for p in parts(form) if part_kind(p) != "size"]
+    return f"{getattr(adapter, 'name', 'adapter')}: no form {bad[0]!r}" if bad else None
 
     def prepare_derivatives_call(self, module: str, args, names, wrt, attrs: Mapping[str, Any],
                                  dtype: str, device: str, mode: str) -> dict[str, Any]:

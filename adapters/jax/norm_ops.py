@@ -40,11 +40,11 @@ def build(jax) -> dict[str, Any]:
     def channel(v, ndim):
         return jnp.reshape(v, (1, -1) + (1,) * (ndim - 2))
 
-    def batch_norm(x, gamma, beta, *, eps):
+    def batch_norm(x, gamma, beta, *, eps, axis=1):
         import flax.linen as nn  # present: unsupported() checked it
 
         stats = {"mean": jnp.zeros_like(gamma), "var": jnp.ones_like(gamma)}
-        y, _ = nn.BatchNorm(use_running_average=False, axis=1, epsilon=eps).apply(
+        y, _ = nn.BatchNorm(use_running_average=False, axis=axis, epsilon=eps).apply(
             {"params": {"scale": gamma, "bias": beta}, "batch_stats": stats}, x,
             mutable=["batch_stats"])
         return y
@@ -58,12 +58,16 @@ def build(jax) -> dict[str, Any]:
             mutable=["batch_stats"])
         return updates["batch_stats"]["mean"], updates["batch_stats"]["var"]
 
-    def layer_norm(x, gamma, beta, *, eps):
+    def layer_norm(x, gamma, beta, *, eps, axis=-1):
         if flax:
             import flax.linen as nn
 
-            return nn.LayerNorm(epsilon=eps).apply({"params": {"scale": gamma, "bias": beta}}, x)
-        return jax.nn.standardize(x, axis=-1, epsilon=eps) * gamma + beta
+            return nn.LayerNorm(epsilon=eps, reduction_axes=axis, feature_axes=axis).apply(
+                {"params": {"scale": gamma, "bias": beta}}, x)
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        return (jax.nn.standardize(x, axis=axis, epsilon=eps) * jnp.reshape(gamma, shape)
+                + jnp.reshape(beta, shape))
 
     def instance_norm(x, gamma, beta, *, eps):  # composed everywhere
         axes = tuple(range(2, x.ndim))

@@ -30,6 +30,9 @@ class NumpyAdapter(Adapter):
     import_name = "numpy"
     # The references are the derivative oracles' own source: no jvp/hvp records of their own.
     DERIVATIVE_ROUTES: dict = {}
+    # Every form: the arrays are the views themselves, and an axis form is brought to the
+    # references' home axis (the references compute along it).
+    form_kinds = frozenset({"axis", "size", "layout"})
 
     def _load(self) -> Any:
         return np
@@ -64,7 +67,14 @@ class NumpyAdapter(Adapter):
         mode: str = "eager",
         seed: int = 0,
     ) -> VjpResult:
+        from ..forms import from_form
+
+        _, axis, home = from_form(attrs)
         kw = self.prepare_call(module, args, names, wrt, attrs, dtype, device, mode)
+        if axis is not None:  # an axis form: the references compute with the axis at home
+            kw.pop("axis", None)
+            return _axis_vjp(self, module, args, names, wrt, cotangent, kw, axis, home,
+                             dtype=dtype, device=device, mode=mode, seed=seed)
         if mode != "eager":
             raise Unsupported("numpy: the references have no compiled mode")
         if dtype in LOW_PRECISION:
@@ -89,3 +99,21 @@ class NumpyAdapter(Adapter):
             if name in wrt:
                 grads[name] = np.zeros_like(array) if grad is None else np.asarray(grad, dtype=dtype)
         return VjpResult(output=output, grads=grads)
+
+
+def _axis_vjp(adapter, module, args, names, wrt, cotangent, kw, axis, home, **call):
+    """The VJP of an axis form: the arguments of the first argument's rank (and such
+    outputs and cotangents) moved from ``axis`` to ``home`` and back."""
+    rank = np.ndim(args[0])
+
+    def move(a, src, dst):
+        return np.moveaxis(np.asarray(a), src, dst) if np.ndim(a) == rank else a
+
+    multiple = isinstance(cotangent, tuple)
+    cts = tuple(move(c, axis, home) for c in (cotangent if multiple else (cotangent,)))
+    result = NumpyAdapter.vjp(adapter, module, [move(a, axis, home) for a in args], names, wrt,
+                         cts if multiple else cts[0], kw, **call)
+    outs = result.output if multiple else (result.output,)
+    outs = tuple(move(o, home, axis) for o in outs)
+    return VjpResult(output=outs if multiple else outs[0],
+                     grads={n: move(g, home, axis) for n, g in result.grads.items()})

@@ -24,20 +24,20 @@ def build(tf) -> dict[str, Any]:
     return {
         "add": tf.add,
         "multiply": tf.multiply,
-        "sum": lambda x: tf.reduce_sum(x, axis=-1),
-        "max": lambda x: tf.reduce_max(x, axis=-1),
+        "sum": lambda x, axis=-1: tf.reduce_sum(x, axis=axis),
+        "max": lambda x, axis=-1: tf.reduce_max(x, axis=axis),
         "switch": lambda x, s: s * x,
         "relu": tf.nn.relu,
         "leaky_relu": lambda x, negative_slope=0.01: tf.nn.leaky_relu(x, alpha=negative_slope),
         "elu": lambda x, alpha=1.0: tf.nn.elu(x),  # alpha != 1: see unsupported()
         "selu": tf.nn.selu,
         "sigmoid": tf.math.sigmoid,
-        "softmax": lambda x: tf.nn.softmax(x, axis=-1),
+        "softmax": lambda x, axis=-1: tf.nn.softmax(x, axis=axis),
         "softplus": tf.math.softplus,
         "tanh": tf.math.tanh,
-        "cross_entropy": lambda x, p: -tf.reduce_sum(p * tf.math.log(x), axis=-1),
-        "squared_error": lambda x, t: tf.reduce_sum(tf.math.squared_difference(x, t), axis=-1),
-        "softmax_cross_entropy": lambda z, p: tf.nn.softmax_cross_entropy_with_logits(
-            labels=p, logits=z, axis=-1),
+        "cross_entropy": lambda x, p, axis=-1: -tf.reduce_sum(p * tf.math.log(x), axis=axis),
+        "squared_error": lambda x, t, axis=-1: tf.reduce_sum(tf.math.squared_difference(x, t), axis=axis),
+        "softmax_cross_entropy": lambda z, p, axis=-1: tf.nn.softmax_cross_entropy_with_logits(
+            labels=p, logits=z, axis=axis),
         "dropout": dropout,
     }

@@ -65,7 +65,13 @@ def build(tf) -> dict[str, Any]:
                             momentum=momentum)
         return layer.stateless_call([gamma, beta], [mean, var], x, training=True)
 
-    def batch_norm(x, gamma, beta, *, eps):
+    def batch_norm(x, gamma, beta, *, eps, axis=1):
+        if axis != 1:  # the channel-axis forms: Keras' layer with its axis argument
+            layer = keras.layers.BatchNormalization(axis=axis, epsilon=eps, dtype=x.dtype.name)
+            layer.build(tuple(x.shape))
+            y, _ = layer.stateless_call([gamma, beta], [tf.zeros_like(gamma), tf.ones_like(gamma)],
+                                        x, training=True)
+            return y
         if x.dtype == tf.float32:
             empty = tf.constant([], tf.float32)  # training with factor 1: no running stats needed
             return fused(x, gamma, beta, empty, empty, eps, 1.0)[0]
@@ -80,9 +86,10 @@ def build(tf) -> dict[str, Any]:
         _, (mean, var) = keras_bn(x, ones, zeros, running_mean, running_var, 1e-3, 1.0 - momentum)
         return mean, var
 
-    def layer_norm(x, gamma, beta, *, eps):
+    def layer_norm(x, gamma, beta, *, eps, axis=-1):
         # a positive axis: Keras then needs no static shape to broadcast γ and β
-        return keras.ops.layer_normalization(x, gamma, beta, axis=len(x.shape) - 1, epsilon=eps)
+        axis = axis % len(x.shape)
+        return keras.ops.layer_normalization(x, gamma, beta, axis=axis, epsilon=eps)
 
     def group_norm(x, gamma, beta, *, groups, eps):
         layer = keras_layer(tf, keras.layers.GroupNormalization, x, groups=groups, axis=1,

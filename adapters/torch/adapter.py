@@ -89,6 +89,10 @@ class TorchAdapter(Adapter):
         """A tensor of ``dtype``; bfloat16 goes through float32 (exact), since torch does
         not read ``ml_dtypes`` arrays."""
         torch = self.framework
+        if not np.asarray(array).flags.c_contiguous:  # a layout form: keep the view's strides
+            from .forms import in_layout
+
+            return in_layout(torch, lambda a: self._tensor(a, dtype, dev), array)
         if dtype == "bfloat16":
             return torch.tensor(as_float32(array), device=dev).to(torch.bfloat16)
         return torch.tensor(np.asarray(array, dtype=dtype), device=dev)

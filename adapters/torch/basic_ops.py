@@ -19,19 +19,19 @@ def build(torch) -> dict[str, Any]:
     return {
         "add": torch.add,
         "multiply": torch.mul,
-        "sum": lambda x: torch.sum(x, dim=-1),
-        "max": lambda x: torch.amax(x, dim=-1),  # amax splits ties; max(dim) picks one
+        "sum": lambda x, axis=-1: torch.sum(x, dim=axis),
+        "max": lambda x, axis=-1: torch.amax(x, dim=axis),  # amax splits ties; max(dim) picks one
         "switch": lambda x, s: s * x,
         "relu": F.relu,
         "leaky_relu": lambda x, negative_slope=0.01: F.leaky_relu(x, negative_slope),
         "elu": lambda x, alpha=1.0: F.elu(x, alpha),
         "selu": F.selu,
         "sigmoid": torch.sigmoid,
-        "softmax": lambda x: F.softmax(x, dim=-1),
+        "softmax": lambda x, axis=-1: F.softmax(x, dim=axis),
         "softplus": F.softplus,
         "tanh": torch.tanh,
-        "cross_entropy": lambda x, p: -torch.sum(p * torch.log(x), dim=-1),
-        "squared_error": lambda x, t: F.mse_loss(x, t, reduction="none").sum(-1),
+        "cross_entropy": lambda x, p, axis=-1: -torch.sum(p * torch.log(x), dim=axis),
+        "squared_error": lambda x, t, axis=-1: F.mse_loss(x, t, reduction="none").sum(axis),
         "softmax_cross_entropy": lambda z, p: F.cross_entropy(z, p, reduction="none"),
         "dropout": dropout,
     }

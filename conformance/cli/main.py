@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--precision", help="highest,default,autocast (default: highest = true float32; "
                      "'default' adds float32 GPU cases at the framework's own defaults, TF32 included; "
                      "'autocast' adds bfloat16 mixed-precision cases of matmul/convolution modules)")
+    run.add_argument("--forms", help="forms besides the canonical call: all (default), canonical (the canonical call only), "
+                     "kinds axis,size,layout, or form names such as axis=0, D=1, transposed, strided, "
+                     "channels_last, axis=0+D=1 (README, section Forms)")
     run.add_argument("--check-determinism", action="store_true", help="rerun every example and "
                      "record whether results are bitwise identical (always on for GPU cases)")
     run.add_argument("--deterministic", action="store_true",
@@ -196,7 +199,7 @@ def cmd_run(args) -> int:
     # Validate before any framework is imported.
     Selection.parse(modules=args.modules, frameworks=args.frameworks, dtypes=args.dtypes,
                     devices=args.devices, modes=args.modes, profile=args.profile,
-                    adapters=args.adapter, precision=args.precision)
+                    adapters=args.adapter, precision=args.precision, forms=args.forms)
     _check_ops(args.ops)
     import pytest
 
@@ -211,7 +214,7 @@ def cmd_run(args) -> int:
         parse_orders(args.orders)
     except ValueError as exc:
         raise UsageError(f"--orders: {exc}") from None
-    for name in ("modules", "frameworks", "dtypes", "devices", "modes", "precision", "orders"):
+    for name in ("modules", "frameworks", "dtypes", "devices", "modes", "precision", "orders", "forms"):
         if getattr(args, name):
             opts.append(f"--cf-{name}={getattr(args, name)}")
     opts += ["--cf-check-determinism"] if args.check_determinism else []

@@ -33,6 +33,9 @@ def pytest_addoption(parser):
     g.addoption("--cf-modes", default="", help="eager,compiled (default: the profile's)")
     g.addoption("--cf-precision", default="", help="highest,default,autocast (default: highest = true "
                 "float32; 'default' adds float32 GPU cases at the framework's own defaults, TF32 included)")
+    g.addoption("--cf-forms", default="", help="forms besides the canonical call: all "
+                "(default), canonical, kinds axis,size,layout, or form names (axis=0, D=1, "
+                "transposed, strided, channels_last, axis=0+D=1)")
     g.addoption("--cf-check-determinism", action="store_true",
                 help="rerun every example and record whether results are bitwise identical "
                 "(always on for GPU cases)")
@@ -63,7 +66,7 @@ def _selection(config) -> Selection:
             sel = Selection.parse(modules=o.cf_modules, frameworks=o.cf_frameworks,
                                   dtypes=o.cf_dtypes, devices=o.cf_devices, modes=o.cf_modes,
                                   profile=o.cf_profile, adapters=o.cf_adapter,
-                                  precision=o.cf_precision)
+                                  precision=o.cf_precision, forms=o.cf_forms)
         except UsageError as exc:
             raise pytest.UsageError(str(exc)) from None
         from conformance.known.expected_failures import TableError, validate

@@ -117,8 +117,9 @@ def record_tables(records: list[dict]) -> dict:
     (conformance/harness/plugin.py) and a merge alike: the derivative capability matrix and the
     size coverage (module -> the applicable size thresholds no example crossed; empty
     lists when the run reached them all)."""
+    from conformance.model.forms import coverage as form_coverage
     from conformance.results.capabilities import capability_matrix
     from conformance.results.coverage import coverage
 
     return {"derivative_capabilities": capability_matrix(records),
-            "size_coverage": coverage(records)}
+            "size_coverage": coverage(records), "form_coverage": form_coverage(records)}

@@ -10,9 +10,7 @@ why, with the evidence; none is a tolerance loosened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-import re
 from fnmatch import fnmatchcase
-from functools import lru_cache
 
 
 @dataclass(frozen=True)

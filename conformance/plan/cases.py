@@ -2,7 +2,9 @@
 
 Ids read like ``elu-torch-float32-cpu``, ``max_pool2d[k=3,s=1]-jax-float64-cpu``,
 ``softmax-jax-float32-cpu-compiled`` or ``conv2d-torch-float32-gpu-default-precision``
-(the framework's own precision defaults, TF32 included, instead of true float32), and parse back (``parse_case_id``) so that a repro
+(the framework's own precision defaults, TF32 included, instead of true float32), with
+``~<form>`` for a form other than the canonical one (``softmax-torch-float32-cpu~axis=0``,
+``conformance/model/forms.py``), and parse back (``parse_case_id``) so that a repro
 command needs nothing but the id and the example.
 """
 
@@ -24,6 +26,7 @@ class Case:
     device: str
     mode: str = "eager"
     precision: str = "highest"  # "default": the framework's own (TF32 on GPU where it is on)
+    form: str = "canonical"  # how the op is called (conformance/model/forms.py)
 
     @property
     def module_id(self) -> str:
@@ -34,6 +37,7 @@ class Case:
         tail = "-compiled" if self.mode == "compiled" else ""
         tail += "-default-precision" if self.precision == "default" else ""
         tail += "-autocast" if self.precision == "autocast" else ""
+        tail += f"~{self.form}" if self.form != "canonical" else ""
         return f"{self.module_id}-{self.framework}-{self.dtype}-{self.device}{tail}"
 
     @property
@@ -46,7 +50,8 @@ class Case:
 
 
 _ID = re.compile(r"^(?P<module>[a-z0-9_]+)(\[(?P<variant>[^\]]*)\])?-(?P<framework>.+)-"
-                 r"(?P<dtype>[a-z0-9]+)-(?P<device>cpu|gpu)(?P<compiled>-compiled)?(?P<precision>-default-precision)?(?P<autocast>-autocast)?$")
+                 r"(?P<dtype>[a-z0-9]+)-(?P<device>cpu|gpu)(?P<compiled>-compiled)?(?P<precision>-default-precision)?(?P<autocast>-autocast)?"
+                 r"(~(?P<form>[^~]+))?$")
 
 
 def parse_case_id(case_id: str) -> Case:
@@ -65,4 +70,16 @@ def parse_case_id(case_id: str) -> Case:
         raise ValueError(exc.args[0]) from None
     return Case(spec, variant, m["framework"], m["dtype"], m["device"],
                 "compiled" if m["compiled"] else "eager",
-                "default" if m["precision"] else "autocast" if m["autocast"] else "highest")
+                "default" if m["precision"] else "autocast" if m["autocast"] else "highest",
+                _form(m["form"]))
+
+
+def _form(form: str | None) -> str:
+    from conformance.model.forms import CANONICAL, kind, parts
+
+    for p in parts(form or ""):
+        try:
+            kind(p)
+        except ValueError as exc:
+            raise ValueError(exc.args[0]) from None
+    return form or CANONICAL

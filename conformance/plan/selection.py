@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from adapters import BUILTIN, entry_point_adapters
 from adapters.base import DEVICES, DTYPES, MODES, PRECISIONS
 
+from conformance.model.forms import FormChoice
 from conformance.plan.cases import Case
 from conformance.model.spec import AUTOCAST_ARITHMETIC
 from conformance.plan.profiles import PROFILES
@@ -59,10 +60,12 @@ class Selection:
     # framework -> the modes it runs in, where that is fewer than ``modes`` (a profile
     # that runs each framework in its adapter's ``quick_mode`` only).
     framework_modes: dict[str, list[str]] = field(default_factory=dict)
+    # Which forms run besides the canonical one (conformance/model/forms.py).
+    forms: FormChoice = field(default_factory=FormChoice)
 
     @classmethod
     def parse(cls, *, modules=None, frameworks=None, dtypes=None, devices=None, modes=None,
-              profile="quick", adapters=(), precision=None) -> "Selection":
+              profile="quick", adapters=(), precision=None, forms=None) -> "Selection":
         if profile not in PROFILES:
             raise UsageError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
         for kind, value in (("modules", modules), ("frameworks", frameworks)):
@@ -90,6 +93,7 @@ class Selection:
             precisions=_pick("precision", split(precision), list(PRECISIONS))
             if precision else ["highest"],
             framework_modes=per_fw,
+            forms=_forms(forms),
         )
 
     def cases(self) -> list[Case]:
@@ -101,10 +105,44 @@ class Selection:
                 for dev in self.devices for mode in self.framework_modes.get(fw, self.modes)
                 for prec in self.precisions
                 if _precision_applies(prec, BY_NAME[m], dt, dev)
-                and (not v.dtypes or dt in v.dtypes)]
+                and (not v.dtypes or dt in v.dtypes)] + self.form_cases()
+
+    def form_cases(self) -> list[Case]:
+        """The cases of the selected forms (``conformance.plan.forms``): each module's forms
+        variant, every framework and mode, at true float32 precision; in the quick profile
+        one dtype per variant (its quick dtype when selected, else the first selected), in
+        the full profile every selected dtype."""
+        from conformance.model.sizes import quick_dtype
+        from conformance.plan.forms import forms_for
+
+        out = []
+        for m in self.modules:
+            spec = BY_NAME[m]
+            for v in spec.variants:
+                forms = [f for f in forms_for(spec, v) if self.forms.wants(f)]
+                if not forms:
+                    continue
+                dtypes = [d for d in self.dtypes if d in spec.dtypes]
+                if not PROFILES[self.profile].free_shapes:
+                    plain = [d for d in dtypes if d not in ("bfloat16", "float16")]
+                    q = quick_dtype(spec, v)
+                    dtypes = [q] if q in plain else plain[:1]
+                out += [Case(spec, v, fw, dt, dev, mode, "highest", form)
+                        for form in forms for fw in self.frameworks for dt in dtypes
+                        for dev in self.devices for mode in self.framework_modes.get(fw, self.modes)]
+        return out
 
     def adapter_spec(self, framework: str) -> str:
         return self.extra_adapters.get(framework) or BUILTIN[framework]
+
+
+def _forms(value: str | None) -> FormChoice:
+    try:
+        return FormChoice.parse(value)
+    except ValueError as exc:
+        raise UsageError(f"--forms: {exc.args[0]}; valid: canonical, all, "
+                         "axis, size, layout, or form names such as axis=0, D=1, "
+                         "transposed, strided, channels_last, axis=0+D=1") from None
 
 
 def _quick_mode(framework: str, extra: dict[str, str]) -> str:

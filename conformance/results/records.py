@@ -31,6 +31,10 @@ The schema (documented in README.md, section "results.json"):
                 estimate (conformance/run/timings.py); duration_s and timing are the only
                 fields that differ between two runs of the same selection and seed
     shapes      the distinct dims the case's examples ran (small pool and large sizes)
+    form        how the op was called: "canonical" or a form such as "axis=0+D=1" or
+                "channels_last" (conformance/model/forms.py); a form's records also carry
+                the info checks form~canonical:<output> (its results against the same
+                framework's canonical call on the same example)
     thresholds  {threshold: crossed?} for every size threshold that applies to the module
                 (conformance/model/sizes.py THRESHOLDS), e.g. "elements>32768": true
 
@@ -78,6 +82,8 @@ class Record:
     op_source: str = ""
     witnesses: dict = field(default_factory=dict)
     erratum: str | None = None
+    # How the op was called: "canonical", or a form (conformance/model/forms.py)
+    form: str = "canonical"
     precision: dict = field(default_factory=dict)
     # The size dimension (conformance/model/sizes.py): the distinct dims the examples ran, and
     # for each threshold that applies to the module whether one of them crossed it.

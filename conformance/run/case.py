@@ -258,4 +258,9 @@ def skip_reason(case: Case, adapter) -> str | None:
     if not adapter.supports(case.spec.name):
         return f"{adapter.name} has no implementation of {case.spec.name}"
     check = getattr(adapter, "unsupported_reason", None)
-    return check(case.spec.name, case.variant.call_attrs) if check else None
+    reason = check(case.spec.name, case.variant.call_attrs) if check else None
+    if reason or getattr(case, "form", "canonical") == "canonical":
+        return reason
+    from adapters.base import form_reason
+
+    return form_reason(adapter, case.spec.name, case.form, case.variant.call_attrs)

@@ -5,14 +5,16 @@ the framework composed the module, the precision it ran at, and a check's error 
 from __future__ import annotations
 
 from conformance.judge.comparison import CheckResult
+from conformance.model.forms import CANONICAL
 
 
 def identity(case) -> dict:
-    """module, attrs, framework, device, dtype, mode, case_id, citations, family: what a
+    """module, attrs, framework, device, dtype, mode, case_id, citations, family, form: what a
     record says of its case without asking the framework (a crashed case has only these)."""
     return dict(module=case.spec.name, attrs=case.attrs, framework=case.framework,
                 device=case.device, dtype=case.dtype, mode=case.mode, case_id=case.id,
-                citations=[str(c) for c in case.spec.citations], family=case.spec.family)
+                citations=[str(c) for c in case.spec.citations], family=case.spec.family,
+                form=getattr(case, "form", CANONICAL))
 
 
 def case_fields(case, adapter) -> dict:

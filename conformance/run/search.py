@@ -31,6 +31,7 @@ from references._blas import single_threaded
 
 from adapters.base import LOW_PRECISION
 
+from conformance.model.forms import CANONICAL
 from conformance.model.sizes import all_classes, crossed, small_ranges
 from conformance.plan.quick_sizes import quick_classes, quick_dtype
 from conformance.draw.strategies import example_strategy, shape_pool, shapes_of
@@ -91,6 +92,8 @@ def _shrink_size(body, case, example, candidates, base, seed):
 def search(body, case, profile, base: settings, *, seed: int, failure=AssertionError) -> None:
     """Run the searches (module docstring); a failure propagates as ``failure``."""
     single_threaded()  # the references' small matmuls (references/_blas.py)
+    if getattr(case, "form", CANONICAL) != CANONICAL:
+        return _search_form(body, case, profile, base, seed=seed)
     small = shape_pool(small_ranges(case.spec, case.variant))
     classes = [c.point for c in all_classes(case.spec, case.variant)]
     values = example_strategy(case.spec, case.variant, profile, case.dtype)
@@ -118,6 +121,23 @@ def search(body, case, profile, base: settings, *, seed: int, failure=AssertionE
         upto = points[:points.index(failing["dims"]) + 1]
         _shrink_size(body, case, failing, small + upto, base, seed)
         raise  # the failing large shape passes under replay: report it as it was
+
+
+def _search_form(body, case, profile, base: settings, *, seed: int) -> None:
+    """A form case (``conformance.plan.forms``): in the quick profile one example at the
+    form's shape with the sizes run's seed; in the full profile Hypothesis draws dims (the
+    form's dims pinned to 1) and seeds."""
+    from conformance.plan.forms import FULL_EXAMPLES, form_point, form_ranges
+
+    if not profile.free_shapes:
+        point = form_point(case.spec, case.variant, case.form)
+        return _enumerate(body, [point], sizes_seed(case, seed), base, seed)
+    ranges = form_ranges(case.spec, case.variant, case.form)
+    values = st.fixed_dictionaries({
+        "dims": st.fixed_dictionaries({k: st.integers(lo, hi) for k, (lo, hi) in ranges.items()}),
+        "seed": st.integers(0, 2**32 - 1)})
+    run = settings(base, max_examples=min(base.max_examples, FULL_EXAMPLES))
+    keyless(hypothesis_seed(seed)(run(given(example=values)(body))))()
 
 
 def replay(outcome, example, acc, failure) -> None:
