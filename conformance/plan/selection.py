@@ -112,7 +112,7 @@ class Selection:
         variant, every framework and mode, at true float32 precision; in the quick profile
         one dtype per variant (its quick dtype when selected, else the first selected), in
         the full profile every selected dtype."""
-        from conformance.model.sizes import quick_dtype
+        from conformance.plan.quick_sizes import quick_dtype
         from conformance.plan.forms import forms_for
 
         out = []
