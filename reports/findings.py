@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from fnmatch import translate
 
 STATUS_ORDER = {"new": 0, "fixed": 1, "known-upstream": 2, "expected": 3}
 XFAIL_PREFIX = "expected failure — "
@@ -52,10 +51,6 @@ def check_kind(check: str) -> str:
 
 def _hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-
-
-def _pattern_matches(pattern: str, case_id: str) -> bool:
-    return re.match(translate(pattern.replace("[", "[[]")), case_id) is not None
 
 
 class _Finding:
@@ -113,6 +108,7 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
     entries = [e for e in extras.get("expected_failures") or () if isinstance(e, dict) and e.get("why")]
     # Longest explanation first: one explanation may begin with another's words.
     by_why = sorted(entries, key=lambda e: -len(e["why"]))
+    by_label = {e.get("case"): e for e in entries}
     errata = {e.get("id"): e for e in extras.get("errata") or () if isinstance(e, dict)}
     for r in records:
         status, verdict = r.get("status"), r.get("verdict")
@@ -121,7 +117,9 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
         fw = r.get("framework", "")
         why = _expected_why(r)
         if why is not None:
-            entry = next((e for e in by_why if why.startswith(e["why"])), None)
+            label = ((r.get("witnesses") or {}).get("expected_failure") or {}).get("entry")
+            entry = (by_label.get(label) if label else None) or next(
+                (e for e in by_why if why.startswith(e["why"])), None)
             text = entry["why"] if entry else why.split(". Measured:")[0]
             get(f"expected:{_hash(text)}", _titled(fw, text), "framework", "expected",
                 fw, why=text).add(r)
@@ -163,8 +161,9 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
     for e in entries:  # fixed: the entry's checks all pass now
         if e.get("status") != "xpass":
             continue
+        cases = set(e.get("cases") or ())
         hits = [r for r in records if r.get("status") == "pass" and r.get("check") in (e.get("checks") or ())
-                and isinstance(e.get("case"), str) and _pattern_matches(e["case"], r["case_id"])]
+                and r["case_id"] in cases]
         fw = hits[0].get("framework", "") if hits else ""
         fid = f"expected:{_hash(e['why'])}"
         if fid in found:

@@ -9,7 +9,7 @@ from .html_text import _linked, e, text_of  # noqa: F401  (re-exported for the r
 from .results import summary
 
 # Verdicts, most serious first; anything else a producer adds is shown after these.
-VERDICTS = ("unexplained", "framework-crash", "framework-error", "framework-discrepancy", "document-erratum", "nondeterministic",
+VERDICTS = ("unexplained", "framework-crash", "framework-error", "framework-discrepancy", "document-erratum", "explained", "nondeterministic",
             "convention", "agree")
 FINDINGS = (("errata", "Document errata"), ("conventions", "Conventions measured"),
             ("known_discrepancies", "Known framework discrepancies"))

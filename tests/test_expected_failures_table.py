@@ -63,3 +63,21 @@ def test_apply_marks_a_case_xfail_only_when_every_failure_is_explained():
     # An error is never expected.
     records = [_record(status="error")]
     assert not apply(records) and records[0].status == "error"
+
+
+def test_an_expected_failure_is_explained_unless_the_witnesses_settle_it():
+    from conformance.judge.verdicts import explain_expected
+
+    open_ = {"status": "xfail", "verdict": "unexplained"}
+    proven = {"status": "xfail", "verdict": "framework-discrepancy"}
+    new = {"status": "fail", "verdict": "unexplained"}
+    explain_expected([open_, proven, new])
+    assert open_["verdict"] == "explained"
+    assert proven["verdict"] == "framework-discrepancy"
+    assert new["verdict"] == "unexplained"  # nobody explained it: it stays so
+
+
+def test_apply_names_the_entry_on_the_record():
+    r = _record()
+    apply([r])
+    assert r.witnesses["expected_failure"]["entry"] == match(_record()).label

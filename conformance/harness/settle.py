@@ -12,7 +12,7 @@ from collections import defaultdict
 from conformance.model.checks import parse
 from conformance.specs import BY_NAME
 from conformance.judge.accumulation import convention_rows as accumulation_rows
-from conformance.judge.verdicts import REFERENCE_ADAPTERS, assign, assign_derivatives
+from conformance.judge.verdicts import REFERENCE_ADAPTERS, assign, assign_derivatives, explain_expected
 
 
 def conventions_from_records(records: list[dict]) -> list[dict]:
@@ -90,7 +90,8 @@ def expected_failures_status(records: list[dict]) -> list[dict]:
         state = ("not run" if not hits or statuses <= {"skip"} else
                  "xfail" if "xfail" in statuses else "xpass" if statuses <= {"pass", "skip"} else
                  "mixed: " + ", ".join(sorted(statuses)))
-        out.append({"case": e.label, "checks": list(e.checks), "status": state, "why": e.why})
+        out.append({"case": e.label, "checks": list(e.checks), "status": state, "why": e.why,
+                    "cases": sorted({r["case_id"] for r in hits if r["status"] != "skip"})})
     return out
 
 
@@ -104,6 +105,7 @@ def settle(records: list[dict], defaults: list[dict], known: list[dict]) -> dict
 
     settle_framework_errors(records)  # errors a plain-framework snippet reproduces
     assign_derivatives(records)  # jvp/hvp/...: the other frameworks' routes as witnesses
+    explain_expected(records)  # what the witnesses left open, an expected-failure entry explains
     return {"errata": errata, "claims": claims,
             "expected_failures": expected_failures_status(records),
             "conventions": conventions_from_records(records) + accumulation_rows(records)

@@ -17,6 +17,8 @@ other frameworks. After all cases ran, ``assign`` settles every record's ``verdi
 * ``framework-error`` — a route or compiled program raised inside the framework, and a
   few lines of plain framework code (``conformance.known.discrepancies.KNOWN_ERRORS``), run in a fresh
   process in the same run, raise the same error: set by ``conformance.harness.framework_errors``;
+* ``explained`` — an expected failure (``conformance.known.expected_failures``) that the
+  witnesses alone did not settle: its entry, investigated by hand, says who is wrong and why;
 * ``unexplained`` — anything else: shown prominently, never hidden.
 """
 
@@ -100,4 +102,15 @@ def assign_derivatives(records: list[dict]) -> list[dict]:
             fd = FdWitness.from_json((r.get("witnesses") or {}).get("finite_differences"))
             if passing and not failing and fd is not None and fd.applicable and fd.agrees:
                 r["verdict"] = "framework-discrepancy"
+    return records
+
+
+def explain_expected(records: list[dict]) -> list[dict]:
+    """``explained`` for an expected failure (status ``xfail``) that the witnesses left
+    ``unexplained``: its entry in ``conformance.known.expected_failures`` says who is wrong
+    and why (the record's reason, ``witnesses.expected_failure``). Settled after every other
+    rule, so a framework discrepancy the witnesses prove stays one."""
+    for r in records:
+        if r["status"] == "xfail" and r.get("verdict") == "unexplained":
+            r["verdict"] = "explained"
     return records

@@ -276,6 +276,7 @@ def apply(records) -> bool:
         return False
     for r, e in zip(bad, entries):
         r.status, r.reason = "xfail", f"expected failure — {e.why}. Measured: {r.reason}"
+        r.witnesses = {**(r.witnesses or {}), "expected_failure": {"entry": e.label}}
     return True
 
 

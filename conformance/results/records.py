@@ -6,7 +6,8 @@ The schema (documented in README.md, section "results.json"):
     status      "pass" | "fail" | "error" | "skip" | "xfail" (a failure listed, with its
                 explanation, in conformance/known/expected_failures.py: it does not fail the run)
     verdict     "agree" | "convention" | "framework-discrepancy" | "document-erratum" |
-                "framework-crash" | "framework-error" | "unexplained" | null (skips); see conformance/judge/verdicts.py
+                "framework-crash" | "framework-error" | "explained" | "unexplained" | null (skips);
+                see conformance/judge/verdicts.py
     convention  {rule: value} the framework was measured to follow, when not the documented one
     reason      why a case was skipped, errored or failed (one line)
     max_abs_err, max_rel_err   worst over all examples
