@@ -1,5 +1,6 @@
 """Benchmarks: forward and forward+VJP timings per module × framework × device × dtype ×
-mode, with pytest-benchmark, following /work/shared/BENCHMARKING.md.
+mode, with pytest-benchmark, following the project's benchmarking guide
+(``shared/BENCHMARKING.md`` beside the checkout; README, "The report and the timings").
 
 Layout (importing this package imports no framework):
 

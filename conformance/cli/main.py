@@ -1,4 +1,6 @@
-"""The command line: ``python -m conformance {run,list,repro,report,bench,compare,bisect,...}``.
+"""The command line: ``python -m conformance COMMAND``, with the commands ``run``, ``list``,
+``repro``, ``report``, ``bench``, ``compare``, ``claims``, ``merge`` and ``bisect``
+(``--help`` on each says what it takes).
 
 Exit status: 0 when everything selected passed (or was skipped with a reason), 1 when any
 check failed or errored (``compare``: when anything regressed), 2 for a usage error (the
@@ -25,6 +27,8 @@ EXAMPLES = """examples:
   python -m conformance bench --frameworks torch,jax --modules softmax --out reports/bench
   python -m conformance report reports/latest/results.json --bench reports/bench/bench.json
   python -m conformance compare reports/main reports/latest --max-slowdown 10%
+  python -m conformance claims --check ID                   # one formula of the documents, judged
+  python -m conformance run --shard 1/2 --out part1 && ... && python -m conformance merge part1 part2 --out merged
   python -m conformance bisect 'relu-jax-float32-cpu-compiled' --framework jax --versions 0.4.30..0.10.2
 """
 
