@@ -41,11 +41,13 @@ def test_cold_and_warm_runs_agree_and_warm_compiles_nothing_new(tmp_path):
     cache = tmp_path / "cache"
     args = ["run", "--frameworks", "jax", *SELECT, "--cache-dir", str(cache)]
     cold = conformance(*args, "--out", str(tmp_path / "cold"))
-    assert cold.returncode == 0, cold.stdout + cold.stderr
+    # Whether JAX passes on this CPU is a finding of the run, not of this test: it asks only
+    # that the caches change nothing a run records.
+    assert cold.returncode in (0, 1), cold.stdout + cold.stderr
     compiled = _files(cache / "jax")
     assert compiled, "the cold run left nothing in the JAX compilation cache"
     warm = conformance(*args, "--out", str(tmp_path / "warm"))
-    assert warm.returncode == 0, warm.stdout + warm.stderr
+    assert warm.returncode == cold.returncode, warm.stdout + warm.stderr
     assert _files(cache / "jax") == compiled, "the warm run compiled programs the cold run had cached"
     a, b = results(tmp_path / "cold"), results(tmp_path / "warm")
     assert comparable(a) == comparable(b)

@@ -59,7 +59,7 @@ def test_nondeterministic_gradients_are_reported_not_failed(tmp_path):
 def test_precision_flags_recorded_for_real_frameworks(tmp_path):
     proc = conformance("run", "--frameworks", "torch", "--devices", "cpu", "--modules", "relu",
                        "--dtypes", "float32", "--max-examples", "2", "--out", str(tmp_path))
-    assert proc.returncode == 0
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr  # pass or fail: torch's finding
     rec = results(tmp_path)["cases"][0]
     assert rec["precision"]["mode"] == "highest" and rec["precision"]["arithmetic"] == "float32"
     assert "torch.backends.cudnn.allow_tf32" in rec["precision"]["flags"]
