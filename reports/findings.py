@@ -211,10 +211,11 @@ def headline(records: list[dict], findings: list[dict]) -> str:
     return f"Run {verdict}: " + ", ".join(parts) + "."
 
 
-def absent(records: list[dict]) -> list[dict]:
+def absent(records: list[dict], run: dict | None = None) -> list[dict]:
     """The matrix columns (framework, device, dtype) where nothing ran, grouped into one
     note per cause: a device no case ran on ("no gpu on this machine"), else a framework's
-    dtypes. Each note: {what, cases, reason, columns}."""
+    dtypes; and the devices a run of every device left out because this machine has none
+    (results.json ``run.absent_devices``). Each note: {what, cases, reason, columns}."""
     cols: dict[tuple, dict] = {}
     for r in records:
         key = (r.get("framework", ""), r.get("device", ""), r.get("dtype", ""))
@@ -245,4 +246,8 @@ def absent(records: list[dict]) -> list[dict]:
             what = f"{g[1]} {', '.join(dtypes)} on {g[2]}"
         notes.append({"what": what, "cases": cases, "reason": reason,
                       "columns": [list(k) for k in sorted(keys)]})
+    for device, info in sorted(((run or {}).get("absent_devices") or {}).items()):
+        notes.insert(0, {"what": f"no {device.upper() if device == 'gpu' else device} on this machine",
+                         "cases": int(info.get("cases") or 0), "reason": info.get("reason", ""),
+                         "columns": []})
     return notes

@@ -35,7 +35,7 @@ def table(findings: list[dict], limit: int = ROWS, repro: bool = True) -> list[s
     return out
 
 
-def run_end(records: list[dict], extras: dict, paths) -> list[str]:
+def run_end(records: list[dict], extras: dict, paths, run: dict | None = None) -> list[str]:
     """What the run's end prints: the verdict, the findings table, counts, absent
     devices, and where the report is."""
     findings = (extras or {}).get("findings") or findings_of(records, extras)
@@ -44,7 +44,7 @@ def run_end(records: list[dict], extras: dict, paths) -> list[str]:
     lines += table(findings)
     lines.append("checks: " + ", ".join(f"{status[s]:,} {s}" for s in ("pass", "fail", "error", "xfail", "skip")
                                         if status[s]))
-    for note in absent(records):
+    for note in absent(records, run):
         lines.append(f"not run: {note['what']}: {note['cases']:,} cases" +
                      (f" ({note['reason']})" if note["reason"] else ""))
     html = [str(p) for p in paths if str(p).endswith(".html")]

@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
                      "missing ones are recorded as skips)")
     run.add_argument("--modules", help="comma-separated module names (default: all; see 'list')")
     run.add_argument("--dtypes", help="float32,float64,bfloat16,float16 (default: all four)")
-    run.add_argument("--devices", help="cpu,gpu or all (default: all; absent devices are skips)")
+    run.add_argument("--devices", help="cpu,gpu or all (default: all = every device this machine has; a device "
+                     "named but absent is recorded as skips, with each framework's reason)")
     run.add_argument("--modes", help="eager,compiled (default: the profile's modes)")
     run.add_argument("--precision", help="highest,default,autocast (default: highest = true float32; "
                      "'default' adds float32 GPU cases at the framework's own defaults, TF32 included; "
@@ -205,6 +206,11 @@ def cmd_run(args) -> int:
                     devices=args.devices, modes=args.modes, profile=args.profile,
                     adapters=args.adapter, precision=args.precision, forms=args.forms)
     _check_ops(args.ops)
+    if (args.devices or "all").strip() == "all":
+        from adapters.machine import absent_devices
+
+        for device, why in absent_devices().items():
+            print(f"{device}: not run: {why}", flush=True)
     import pytest
 
     suite = Path(__file__).resolve().parents[1] / "test_suite.py"

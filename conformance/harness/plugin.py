@@ -267,6 +267,7 @@ def pytest_sessionfinish(session, exitstatus):
     records = sorted(_COLLECTED, key=lambda r: (r["case_id"], r["check"]))
     from conformance.harness import shards
 
+    meta.update(_absent_devices(config, sel))
     meta.update(shards.run_meta(config))
     from conformance.harness.caches import run_meta as cache_meta
 
@@ -286,9 +287,25 @@ def pytest_sessionfinish(session, exitstatus):
         tr.ensure_newline()
         from reports.findings_text import run_end
 
-        for line in run_end(records, extras, paths):  # the findings, counts, where the report is
+        for line in run_end(records, extras, paths, meta):  # the findings, counts, where the report is
             tr.write_line(line)
         from conformance.run.timings import format_slowest
 
         for line in format_slowest(records):
             tr.write_line(line)
+
+
+def _absent_devices(config, sel) -> dict:
+    """A run of every device (no --devices, or "all") leaves out the devices this machine
+    has none of: results.json says which, why, and how many cases that is."""
+    import dataclasses
+
+    from adapters.machine import absent_devices
+
+    if (config.option.cf_devices or "all").strip() not in ("", "all"):
+        return {}
+    out = {}
+    for device, reason in absent_devices().items():
+        cases = len(dataclasses.replace(sel, devices=[device]).cases())
+        out[device] = {"reason": reason, "cases": cases}
+    return {"absent_devices": out} if out else {}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from adapters import BUILTIN, entry_point_adapters
 from adapters.base import DEVICES, DTYPES, MODES, PRECISIONS
+from adapters.machine import present_devices
 
 from conformance.model.forms import FormChoice
 from conformance.plan.cases import Case
@@ -86,7 +87,8 @@ class Selection:
             modules=_pick("module", split(modules), [s.name for s in SPECS]),
             frameworks=chosen_fw,
             dtypes=_pick("dtype", split(dtypes), list(DTYPES)),
-            devices=_pick("device", devices_given, list(DEVICES)),
+            devices=_pick("device", devices_given, list(DEVICES)) if devices_given
+            else present_devices(),
             modes=_pick("mode", split(modes), list(MODES)) if modes else list(PROFILES[profile].modes),
             profile=profile,
             extra_adapters=extra,
