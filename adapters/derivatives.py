@@ -9,6 +9,12 @@
 * ``hvp`` — second order: the Hessian-vector product of the scalar ``s(x) = ⟨u, f(x)⟩``
   (``u`` the cotangent, summed over the outputs) along the joint tangent ``v`` (every
   differentiated argument moved at once): ``H v``, one array per differentiated argument.
+  Every composition of the two modes is a route where the framework offers it: reverse
+  over reverse (the gradient of ⟨∇s, v⟩), forward over reverse (the JVP of ∇s along v),
+  reverse over forward (the gradient of ⟨u, J(x) v⟩, which is H v since H is symmetric)
+  and forward over forward: the second directional derivative ⟨u, D²f[e, v]⟩ is one
+  element of H v per basis tangent e, so that route assembles H v from ``basis`` (one
+  forward-over-forward pass per input element; a skip above ``BASIS_LIMIT`` elements).
 
 A built-in adapter implements them in ``<ops_package>.derivatives`` (``ROUTES`` and
 ``derivatives(adapter, ...)``), reusing its op table; any other adapter overrides
@@ -50,6 +56,53 @@ class DerivativeResult:
     values: dict[str, Any] = field(default_factory=dict)
     unsupported: str | None = None
     error: str | None = None
+    skipped: str | None = None  # the suite's own reason not to ask (a size cap), not the framework's
+
+
+# Forward over forward gives H v one element per basis tangent: above this many elements of
+# the differentiated arguments together the route is a skip that says so.
+BASIS_LIMIT = 256
+
+
+def basis_size(shapes) -> int:
+    import math
+
+    return sum(math.prod(s) for s in shapes)
+
+
+def too_many(kind: str, route: str, shapes, limit: int = BASIS_LIMIT) -> DerivativeResult | None:
+    """A skip when a route that works one basis tangent at a time would take more than
+    ``limit`` passes; None otherwise."""
+    n = basis_size(shapes)
+    if n <= limit:
+        return None
+    return DerivativeResult(kind, route, skipped=f"{route} assembles its answer from one pass per "
+                            f"input element: {n} elements > the limit of {limit}")
+
+
+def basis(shapes, dtype):
+    """The one-hot tangents over the differentiated arguments together, in order: tuples
+    of NumPy arrays (one per argument, all zero but one element of one)."""
+    import numpy as np
+
+    for a, shape in enumerate(shapes):
+        for j in range(int(np.prod(shape, dtype=np.int64))):
+            out = [np.zeros(s, dtype=dtype) for s in shapes]
+            out[a].reshape(-1)[j] = 1
+            yield tuple(out)
+
+
+def split_vector(vector, shapes) -> list:
+    """A flat vector over the differentiated arguments together, cut into their shapes."""
+    import numpy as np
+
+    out, at = [], 0
+    flat = np.asarray(vector).reshape(-1)
+    for s in shapes:
+        n = int(np.prod(s, dtype=np.int64))
+        out.append(flat[at:at + n].reshape(s))
+        at += n
+    return out
 
 
 def _module(adapter):

@@ -88,6 +88,7 @@ def _precision(case, adapter) -> dict:
 class _Acc:
     examples: int = 0
     unsupported: dict = field(default_factory=dict)
+    skipped: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     worst: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
@@ -99,6 +100,8 @@ class _Acc:
         self.examples += 1
         for key, reason in outcome.unsupported.items():
             self.unsupported.setdefault(key, reason)
+        for key, reason in outcome.skipped.items():
+            self.skipped.setdefault(key, reason)
         for key, text in outcome.errors.items():
             self.errors.setdefault(key, (text, example))
         for c in outcome.info:
@@ -241,6 +244,8 @@ def _unanswered(rec, name, acc, repro) -> Record:
     if (kind, route) in acc.unsupported:
         return rec(check=name, status="skip", reason=NOT_IMPLEMENTED + acc.unsupported[(kind, route)],
                    examples=acc.examples)
+    if (kind, route) in acc.skipped:
+        return rec(check=name, status="skip", reason=acc.skipped[(kind, route)], examples=acc.examples)
     if (kind, route) in acc.errors:
         text, example = acc.errors[(kind, route)]
         return rec(check=name, status="error", verdict="unexplained", reason=text,
@@ -298,6 +303,8 @@ def replay(case, adapter, example, orders, echo=print) -> bool:
     outcome = run_derivative_example(case, adapter, example, routes)
     for key, why in outcome.unsupported.items():
         echo(f"  skip {key[0]}@{key[1]}: {NOT_IMPLEMENTED}{why}")
+    for key, why in outcome.skipped.items():
+        echo(f"  skip {key[0]}@{key[1]}: {why}")
     for key, text in outcome.errors.items():
         echo(f"  ERR  {key[0]}@{key[1]}: {text}")
     for c in outcome.checks + outcome.info:

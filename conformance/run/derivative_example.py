@@ -68,6 +68,7 @@ class DerivativeOutcome:
     rule_checks: dict[tuple[str, str], list[CheckResult]] = field(default_factory=dict)
     explained_by: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     unsupported: dict[tuple[str, str], str] = field(default_factory=dict)
+    skipped: dict[tuple[str, str], str] = field(default_factory=dict)  # the suite's size caps
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
     info: list[CheckResult] = field(default_factory=list)
 
@@ -108,6 +109,8 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
     for r in results:
         if r.unsupported is not None:
             outcome.unsupported[(r.kind, r.route)] = r.unsupported
+        elif getattr(r, "skipped", None) is not None:
+            outcome.skipped[(r.kind, r.route)] = r.skipped
         elif r.error is not None:
             outcome.errors[(r.kind, r.route)] = r.error
         else:
