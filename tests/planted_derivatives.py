@@ -44,9 +44,14 @@ class _HandDerivatives(NumpyAdapter):
         jvp, hvp = self.jvp_values(module, x, names, t), self.hvp_values(module, x, t, u)
         out = [DerivativeResult("jvp", r, {k: v.astype(dtype) for k, v in jvp.items()})
                for r in routes.get("jvp", ())]
-        out += [DerivativeResult("hvp", r, {k: v.astype(dtype) for k, v in hvp.items()})
-                for r in routes.get("hvp", ())]
+        for r in routes.get("hvp", ()):
+            values = self.hvp_route_values(r, module, x, t, u) or hvp
+            out.append(DerivativeResult("hvp", r, {k: v.astype(dtype) for k, v in values.items()}))
         return out
+
+    def hvp_route_values(self, route, module, x, t, u):
+        """A route's own H v where it differs from ``hvp_values`` (None: the same)."""
+        return None
 
     def jvp_values(self, module, x, names, t):
         return _jvp(module, x, names, t)
@@ -104,3 +109,43 @@ class PartialRoutes(_HandDerivatives):
                 raise NotImplementedError("planted: second order by route 'missing' is not implemented")
             out.append(attempt("hvp", "missing", missing))
         return out
+
+
+COMPOSITIONS = ("rev_over_rev", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd")
+
+
+class _Compositions(_HandDerivatives):
+    DERIVATIVE_ROUTES = {"jvp": ("by_hand",), "hvp": COMPOSITIONS}
+
+
+class AllCompositions(_Compositions):
+    """Right by every composition of the two modes: the control."""
+
+    name = "all-compositions"
+
+
+class ForwardRuleNotDifferentiable(_Compositions):
+    """tanh's forward-mode rule J v = (1 − y²) v is right, but it is not itself
+    forward-differentiable correctly: differentiating it forward treats (1 − y²) as a
+    constant, so forward over forward loses the curvature (H v = 0); reverse over reverse,
+    forward over reverse and reverse over forward are right."""
+
+    name = "forward-rule-not-differentiable"
+
+    def hvp_route_values(self, route, module, x, t, u):
+        if route == "fwd_over_fwd" and module == "tanh":
+            return {"x": np.zeros_like(x[0])}
+        return None
+
+
+class WrongJvpTranspose(_Compositions):
+    """multiply's JVP rule J (v_a, v_b) = b ⊙ v_a + a ⊙ v_b is right, but its transpose
+    (what reverse over forward pulls u back through) swaps the factors' roles: reverse over
+    forward gives (u ⊙ v_a, u ⊙ v_b) instead of (u ⊙ v_b, u ⊙ v_a); every other route is right."""
+
+    name = "wrong-jvp-transpose"
+
+    def hvp_route_values(self, route, module, x, t, u):
+        if route == "rev_over_fwd" and module == "multiply":
+            return {"a": u * t["a"], "b": u * t["b"]}
+        return None

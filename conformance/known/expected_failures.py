@@ -22,6 +22,14 @@ class Expected:
     why: str
 
 
+def _differentiable_names() -> tuple[str, ...]:
+    from conformance.specs import SPECS
+
+    return tuple(sorted({a.name for spec in SPECS for a in spec.differentiable}))
+
+
+_DIFFERENTIABLE = _differentiable_names()
+
 EXPECTED: tuple[Expected, ...] = (
     Expected("gelu*-tensorflow-float64-*", ("forward", "grad:x"),
              "tensorflow: tf.nn.gelu builds its constants (1/√2 for the erf form, 0.044715 and "
@@ -158,6 +166,18 @@ EXPECTED: tuple[Expected, ...] = (
                                        ("hvp", "func_jvp_of_grad~double_backward"))),
              "torch (pytorch#41508, the entry above): the NaN of the fully padded row's plain "
              "softmax reaches forward mode and both second-order routes as well"),
+    Expected("*-torch-*-compiled",
+             tuple(f"{kind}:{arg}@{route}" for arg in _DIFFERENTIABLE
+                   for kind, route in (("jvp", "forward_ad"), ("jvp", "forward_ad~func_jvp"),
+                                       ("hvp", "backward_of_forward_ad"),
+                                       ("hvp", "backward_of_forward_ad~double_backward"))),
+             "torch (pytorch#187284, closed upstream, fix PRs #187311 / #189644; reproduces on "
+             "torch 2.13.0): a function compiled by torch.compile (inductor) and called on "
+             "forward_ad dual tensors returns outputs with no tangent (unpack_dual(...).tangent "
+             "is None, no error or warning), so forward mode by dual tensors gives exact zeros "
+             "and the gradient of ⟨u, J v⟩ is zero too; the same function in eager mode and "
+             "under backend='aot_eager' carries the tangent (known case pytorch#187284). A case "
+             "whose tangent or H v is zero anyway (relu at negative inputs) passes"),
     # Low precision: reductions accumulated in the input type, measured by the accumulation
     # probes (results.json conventions) and outside the float32-accumulation model.
     *(Expected(f"layer_norm*-torch-{dtype}-*", ("grad:gamma", "grad:beta", "grad:x"),

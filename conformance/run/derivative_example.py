@@ -149,8 +149,9 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
         if i == 0:
             outcome.checks = checks
             hv = any(r.kind == "hvp" for r in answered)
-            outcome.info = _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
-                                            ho.terms if hv else {})
+            outcome.info = settle_routes(
+                _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
+                                 ho.terms if hv else {}), checks)
         key = ",".join(f"{k}={v}" for k, v in rules.items())
         for kind in KINDS:
             mine = [c for c in checks if c.check.startswith(kind + ":")]
@@ -190,6 +191,29 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
                 b = np.concatenate([np.ravel(x) for x in b]) if isinstance(b, tuple) else b
                 out.append(compare(name, a, b, dtype, 2 * grad_ulps))
     return out
+
+
+def settle_routes(agreement: list[CheckResult], checks: list[CheckResult]) -> list[CheckResult]:
+    """Where two routes of one framework disagree, say which one the oracle sides with
+    (the route that fails its own check is the wrong one; both or neither: said so)."""
+    passed = {c.check: c.passed for c in checks}
+    for c in agreement:
+        if c.passed:
+            continue
+        kind, _, rest = c.check.partition(":")
+        arg, _, pair = rest.partition("@")
+        route, _, first = pair.partition("~")
+        a, b = passed.get(f"{kind}:{arg}@{route}"), passed.get(f"{kind}:{arg}@{first}")
+        if a is None or b is None:
+            continue
+        if a != b:
+            wrong, right = (route, first) if b else (first, route)
+            note = f"the oracle settles it: {wrong} is wrong, {right} agrees with the reference"
+        else:
+            note = ("the oracle agrees with both (the routes differ within its tolerance)" if a
+                    else "both routes fail against the oracle")
+        c.detail = f"{c.detail}; {note}" if c.detail else note
+    return agreement
 
 
 def fd_witness(case, adapter, example, check: str) -> str:
