@@ -16,6 +16,13 @@
   element of H v per basis tangent e, so that route assembles H v from ``basis`` (one
   forward-over-forward pass per input element; a skip above ``BASIS_LIMIT`` elements).
 
+and, at small sizes, the full matrices of the frameworks' Jacobian and Hessian APIs:
+
+* ``jacobian`` — {argument: the Jacobian of the outputs (flattened, stacked in order) with
+  respect to it, an (output elements × argument elements) matrix};
+* ``hessian`` — {argument: its rows of the Hessian of s over every differentiated argument
+  together, an (argument elements × all elements) matrix}.
+
 A built-in adapter implements them in ``<ops_package>.derivatives`` (``ROUTES`` and
 ``derivatives(adapter, ...)``), reusing its op table; any other adapter overrides
 ``Adapter.derivatives`` or gets skips that say it implements none. A route the framework
@@ -31,7 +38,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-KINDS = ("jvp", "hvp")
+KINDS = ("jvp", "hvp", "jacobian", "hessian")
 # What an adapter without a derivatives module is asked for (and skipped with a reason).
 DEFAULT_ROUTES: Mapping[str, tuple[str, ...]] = {"jvp": ("jvp",), "hvp": ("hvp",)}
 
@@ -42,7 +49,7 @@ _NOT_IMPLEMENTED = ("not implemented", "not supported", "not currently supported
                     "no gradient defined", "gradient registry has no entry", "unsupported", "is not differentiable",
                     "not differentiable", "cannot be differentiated", "no registered",
                     "do not yet support", "not in the list of allowed values",
-                    "op passed string")
+                    "op passed string", "exception while vectorizing the jacobian")
 
 
 @dataclass
@@ -182,3 +189,21 @@ def split_args(args, names, wrt):
         return [next(it_d) if f else next(it_c) for f in flags]
 
     return [a for a, f in zip(args, flags) if f], diff_names, rebuild
+
+
+def jacobian_matrix(blocks, n_in: int):
+    """A Jacobian API's blocks for one argument (one per output, each of shape output shape
+    + argument shape) as one (output elements × argument elements) matrix."""
+    import numpy as np
+
+    blocks = [np.asarray(b) for b in blocks]
+    return np.concatenate([b.reshape(-1, n_in) for b in blocks], axis=0)
+
+
+def hessian_rows(blocks, n_row: int):
+    """A Hessian API's blocks for one argument's rows (one per argument, each of shape row
+    argument's shape + column argument's shape) as one (row elements × all elements) matrix."""
+    import numpy as np
+
+    blocks = [np.asarray(b) for b in blocks]
+    return np.concatenate([b.reshape(n_row, -1) for b in blocks], axis=1)

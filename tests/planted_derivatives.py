@@ -149,3 +149,33 @@ class WrongJvpTranspose(_Compositions):
         if route == "rev_over_fwd" and module == "multiply":
             return {"a": u * t["a"], "b": u * t["b"]}
         return None
+
+
+def _hessian(module, x, u):
+    """{argument: its rows of the Hessian of ⟨u, f⟩ over every argument} by hand."""
+    if module == "tanh":
+        y = np.tanh(x[0])
+        return {"x": np.diag(np.ravel(-2 * u * y * (1 - y * y)))}
+    n = x[0].size  # s = ⟨u, a ⊙ b⟩: ∂²s/∂a∂b = diag(u), ∂²s/∂a² = ∂²s/∂b² = 0
+    d, z = np.diag(np.ravel(u * np.ones_like(x[0]))), np.zeros((n, n))
+    return {"a": np.concatenate([z, d], axis=1), "b": np.concatenate([d, z], axis=1)}
+
+
+class WrongHessianApi(_HandDerivatives):
+    """Every HVP right; its Hessian API assembles tanh's diagonal from a curvature without
+    the factor 2 (−u y (1 − y²) instead of −2 u y (1 − y²)): only hessian:x fails."""
+
+    name = "wrong-hessian-api"
+    DERIVATIVE_ROUTES = {"hvp": ("by_hand",), "hessian": ("hessian_api",)}
+
+    def derivatives(self, module, args, names, wrt, tangents, cotangent, attrs, *, routes, **kw):
+        out = super().derivatives(module, args, names, wrt, tangents, cotangent, attrs,
+                                  routes={"hvp": routes.get("hvp", ())}, **kw)
+        x = [np.asarray(a, dtype=np.float64) for a in args]
+        u = np.asarray(cotangent, dtype=np.float64)
+        h = _hessian(module, x, u)
+        if module == "tanh":
+            h = {"x": h["x"] / 2}
+        out += [DerivativeResult("hessian", r, {k: v.astype(kw["dtype"]) for k, v in h.items()})
+                for r in routes.get("hessian", ())]
+        return out

@@ -97,10 +97,11 @@ def test_jvp_oracle_by_duality_matches_central_differences(module):
 
 
 def test_orders_parse():
-    assert parse_orders("") == ("1", "jvp", "hvp")
+    assert parse_orders("") == ("1", "jvp", "hvp", "jacobian", "hessian")
+    assert parse_orders("jac,hess") == ("jacobian", "hessian")
     assert parse_orders("1,jvp,2") == ("1", "jvp", "hvp")
     assert parse_orders("hvp") == ("hvp",)
-    assert parse_orders("", "quick") == parse_orders("", "full") == ("1", "jvp", "hvp")  # on by default
+    assert parse_orders("", "quick") == parse_orders("", "full") == parse_orders("")  # on by default
     assert parse_orders("1", "quick") == ("1",)
     with pytest.raises(ValueError, match="valid: 1, jvp, hvp"):
         parse_orders("3")
@@ -257,3 +258,24 @@ def test_planted_route_faults_are_reported_on_the_failing_route_only(tmp_path):
     assert wrong["verdict"] == "framework-discrepancy" and wrong["ratio"] > 1e3
     assert not any(r["status"] in ("fail", "error") for r in doc["cases"]
                    if r["framework"] == "all-compositions")
+
+
+def test_planted_hessian_api_fault_is_caught_while_hvps_pass(tmp_path):
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:WrongHessianApi",
+                       "--modules", "tanh,multiply", "--out", str(tmp_path), *COMMON,
+                       "--orders", "hvp,hessian")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    cases = by_case(results(tmp_path))
+    assert _failed(results(tmp_path)) == [(f"tanh-wrong-hessian-api-{d}-cpu", "hessian:x@hessian_api")
+                                          for d in ("float32", "float64")]
+    assert cases[("tanh-wrong-hessian-api-float64-cpu", "hvp:x@by_hand")]["status"] == "pass"
+    for arg in ("a", "b"):
+        assert cases[("multiply-wrong-hessian-api-float64-cpu", f"hessian:{arg}@hessian_api")]["status"] == "pass"
+
+
+def test_matrix_checks_skip_over_their_size_limits():
+    from conformance.run.jacobians import HESSIAN_LIMIT, size_skips
+
+    assert size_skips({"jacobian": ("a",), "hessian": ("b",)}, [(2, 3)], [(2, 3)]) == {}
+    over = size_skips({"jacobian": ("a",), "hessian": ("b",)}, [(100, 100)], [(HESSIAN_LIMIT + 1,)])
+    assert "over the limit" in over["jacobian"] and "over the limit" in over["hessian"]

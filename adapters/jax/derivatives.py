@@ -18,10 +18,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import freeze
-from ..derivatives import attempt, basis, split_vector, too_many
+from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
 
 ROUTES = {"jvp": ("jvp", "linearize"),
-          "hvp": ("fwd_over_rev", "rev_over_rev", "rev_over_fwd", "fwd_over_fwd")}
+          "hvp": ("fwd_over_rev", "rev_over_rev", "rev_over_fwd", "fwd_over_fwd"),
+          "jacobian": ("jacrev", "jacfwd"), "hessian": ("hessian",)}
 BASIS_ROUTES = ("fwd_over_fwd",)
 
 
@@ -77,6 +78,14 @@ def _program(jax, op, kw, is_diff, kind, route):
                 out = jax.jvp(jv, tuple(diff), e)[1]
                 return sum(jnp.vdot(u, o) for u, o in zip(us, out if isinstance(out, tuple) else (out,)))
             return jax.vmap(element)(*es)
+    elif kind == "jacobian":
+        api = jax.jacrev if route == "jacrev" else jax.jacfwd
+
+        def prog(diff, const):
+            return api(f_of(const), argnums=tuple(range(len(diff))))(*diff)  # [output][argument]
+    elif (kind, route) == ("hessian", "hessian"):
+        def prog(diff, const, us):
+            return jax.hessian(s_of(const, us), argnums=tuple(range(len(diff))))(*diff)
     else:
         raise KeyError(f"jax: no {kind} route {route!r}")
     return prog
@@ -140,4 +149,19 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
                 fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
                 return dict(zip(diff_names, _numpy(tuple(fn(diff, const, us, vs)))))
         results.append(attempt("hvp", route, run))
+    sizes = [int(np.prod(sh, dtype=np.int64)) for sh in shapes]
+    for route in routes.get("jacobian", ()):
+        def run(route=route):
+            fn = _function(adapter, module, kw, names, wrt, "jacobian", route, mode)
+            full = fn(diff, const)
+            per_out = full if isinstance(full, tuple) and isinstance(full[0], tuple) else (full,)
+            return {n: jacobian_matrix([o[i] for o in per_out], sizes[i])
+                    for i, n in enumerate(diff_names)}
+        results.append(attempt("jacobian", route, run))
+    for route in routes.get("hessian", ()):
+        def run(route=route):
+            fn = _function(adapter, module, kw, names, wrt, "hessian", route, mode)
+            full = fn(diff, const, us)
+            return {n: hessian_rows(full[i], sizes[i]) for i, n in enumerate(diff_names)}
+        results.append(attempt("hessian", route, run))
     return results

@@ -19,10 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze, own_code
-from ..derivatives import attempt, basis, split_vector, too_many
+from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
 
 ROUTES = {"jvp": ("forward_accumulator",),
-          "hvp": ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd")}
+          "hvp": ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd"),
+          "jacobian": ("tape_jacobian",), "hessian": ("tape_jacobian_of_gradient",)}
 BASIS_ROUTES = ("fwd_over_fwd",)
 
 
@@ -76,6 +77,23 @@ def _program(tf, op, kw, names, wrt, kind, route):
                 jv = [inner.jvp(o, unconnected_gradients=zero) for o in outs]
             d2 = [outer.jvp(t, unconnected_gradients=zero) for t in jv]
             return tf.add_n([tf.reduce_sum(u * t) for u, t in zip(us, d2)])
+    elif (kind, route) == ("jacobian", "tape_jacobian"):
+        def prog(tensors):  # [output][argument]
+            sources = sources_of(tensors)
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(sources)
+                outs, _ = as_list(op(*tensors, **kw))
+            return [tape.jacobian(o, sources, unconnected_gradients=zero) for o in outs]
+    elif (kind, route) == ("hessian", "tape_jacobian_of_gradient"):
+        def prog(tensors, us):  # [row argument][column argument]
+            sources = sources_of(tensors)
+            with tf.GradientTape(persistent=True) as outer:
+                outer.watch(sources)
+                with tf.GradientTape() as inner:
+                    inner.watch(sources)
+                    outs, _ = as_list(op(*tensors, **kw))
+                g = inner.gradient(outs, sources, output_gradients=us, unconnected_gradients=zero)
+            return [outer.jacobian(gi, sources, unconnected_gradients=zero) for gi in g]
     else:
         raise KeyError(f"tensorflow: no {kind} route {route!r}")
     return prog
@@ -137,4 +155,17 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
                     fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
                     return {n: g.numpy() for n, g in zip(diff_names, fn(tensors, us, vs))}
             results.append(attempt("hvp", route, run))
+        sizes = [int(np.prod(sh, dtype=np.int64)) for sh in shapes]
+        for route in routes.get("jacobian", ()):
+            def run(route=route):
+                full = _function(adapter, module, kw, names, wrt, "jacobian", route, mode)(tensors)
+                return {n: jacobian_matrix([o[i].numpy() for o in full], sizes[i])
+                        for i, n in enumerate(diff_names)}
+            results.append(attempt("jacobian", route, run))
+        for route in routes.get("hessian", ()):
+            def run(route=route):
+                full = _function(adapter, module, kw, names, wrt, "hessian", route, mode)(tensors, us)
+                return {n: hessian_rows([b.numpy() for b in full[i]], sizes[i])
+                        for i, n in enumerate(diff_names)}
+            results.append(attempt("hessian", route, run))
     return results

@@ -22,11 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze, own_code
-from ..derivatives import attempt, basis, split_args, split_vector, too_many
+from ..derivatives import (attempt, basis, hessian_rows, jacobian_matrix, split_args, split_vector,
+                           too_many)
 
 ROUTES = {"jvp": ("func_jvp", "forward_ad"),
           "hvp": ("double_backward", "func_jvp_of_grad", "func_vjp_of_jvp",
-                  "backward_of_forward_ad", "func_jvp_of_jvp")}
+                  "backward_of_forward_ad", "func_jvp_of_jvp", "functional_hvp", "functional_vhp"),
+          "jacobian": ("func_jacrev", "func_jacfwd", "functional_jacobian"),
+          "hessian": ("func_hessian", "functional_hessian")}
 
 
 def _jvp_func(torch, f, diff, tangents):
@@ -99,10 +102,46 @@ def _hvp_jvp_of_jvp(torch, f, s, diff, vs, us):
             zip(split_vector(np.array(column), [tuple(p.shape) for p in diff]), diff)]
 
 
+def _hvp_functional(torch, f, s, diff, vs, us):
+    return torch.autograd.functional.hvp(s, tuple(diff), tuple(vs))[1]
+
+
+def _hvp_functional_vhp(torch, f, s, diff, vs, us):  # vᵀH = (H v)ᵀ: H is symmetric
+    return torch.autograd.functional.vhp(s, tuple(diff), tuple(vs))[1]
+
+
+def _outputs(value):
+    return list(value) if isinstance(value, (tuple, list)) else [value]
+
+
+def _jacobians(torch, route, f, diff):
+    """{argument index: [one block per output]}."""
+    k = len(diff)
+    if route == "functional_jacobian":
+        full = torch.autograd.functional.jacobian(f, tuple(diff))
+        probe = f(*diff)
+        if isinstance(probe, (tuple, list)):  # [output][argument]
+            return {i: [full[o][i] for o in range(len(full))] for i in range(k)}
+        return {i: [full[i]] for i in range(k)}
+    api = torch.func.jacrev if route == "func_jacrev" else torch.func.jacfwd
+    return {i: _outputs(api(f, argnums=i)(*diff)) for i in range(k)}
+
+
+def _hessians(torch, route, s, diff):
+    """[row argument][column argument] blocks."""
+    k = len(diff)
+    if route == "functional_hessian":
+        full = torch.autograd.functional.hessian(s, tuple(diff))
+    else:
+        full = torch.func.hessian(s, argnums=tuple(range(k)))(*diff)
+    return [[_numpy(full[i][j]) for j in range(k)] for i in range(k)]
+
+
 JVP = {"func_jvp": _jvp_func, "forward_ad": _jvp_forward_ad}
 HVP = {"double_backward": _hvp_double_backward, "func_jvp_of_grad": _hvp_jvp_of_grad,
        "func_vjp_of_jvp": _hvp_vjp_of_jvp, "backward_of_forward_ad": _hvp_backward_of_forward_ad,
-       "func_jvp_of_jvp": _hvp_jvp_of_jvp}
+       "func_jvp_of_jvp": _hvp_jvp_of_jvp, "functional_hvp": _hvp_functional,
+       "functional_vhp": _hvp_functional_vhp}
 BASIS_ROUTES = ("func_jvp_of_jvp",)
 
 
@@ -169,6 +208,18 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
             with _no_donated_buffers(torch, mode):
                 return dict(zip(diff_names, _numpy(tuple(HVP[route](torch, f, s, diff, vs, us)))))
         results.append(attempt("hvp", route, hvp))
+    for route in routes.get("jacobian", ()):
+        def jac(route=route):
+            blocks = _jacobians(torch, route, f, diff)
+            return {n: jacobian_matrix([_numpy(b) for b in blocks[i]], diff[i].numel())
+                    for i, n in enumerate(diff_names)}
+        results.append(attempt("jacobian", route, jac))
+    for route in routes.get("hessian", ()):
+        def hess(route=route):
+            with _no_donated_buffers(torch, mode):
+                blocks = _hessians(torch, route, s, diff)
+            return {n: hessian_rows(blocks[i], diff[i].numel()) for i, n in enumerate(diff_names)}
+        results.append(attempt("hessian", route, hess))
     return results
 
 

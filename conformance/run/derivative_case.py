@@ -26,8 +26,9 @@ from conformance.run.case import hypothesis_settings, skip_reason
 from conformance.run.search import keyless
 from conformance.draw.strategies import SEED_MAX, example_strategy, shape_pool
 
-ORDERS = ("1", "jvp", "hvp")
-ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp"}
+ORDERS = ("1", "jvp", "hvp", "jacobian", "hessian")
+ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp", "jac": "jacobian",
+           "hess": "hessian"}
 NOT_IMPLEMENTED = "not implemented: "
 
 
@@ -44,7 +45,7 @@ def parse_orders(text: str | None, profile: str | None = None) -> tuple[str, ...
     given_ = [ALIASES.get(v.strip(), v.strip()) for v in (text or "").split(",") if v.strip()]
     bad = [g for g in given_ if g not in ORDERS]
     if bad:
-        raise ValueError(f"unknown order {', '.join(map(repr, bad))}; valid: 1, jvp, hvp (or 2)")
+        raise ValueError(f"unknown order {', '.join(map(repr, bad))}; valid: 1, jvp, hvp (or 2), jacobian (jac), hessian (hess)")
     if not given_:
         return DEFAULT_ORDERS.get(profile or "", ORDERS)
     return tuple(o for o in ORDERS if o in given_)

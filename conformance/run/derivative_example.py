@@ -1,9 +1,10 @@
 """One example of forward-mode and second-order checks: ask the framework by every route,
 build the oracles from the float64 references, compare, and compare the routes.
 
-Checks are named ``jvp:<arg>@<route>`` (the output tangent for a tangent on ``arg``) and
+Checks are named ``jvp:<arg>@<route>`` (the output tangent for a tangent on ``arg``),
 ``hvp:<arg>@<route>`` (``arg``'s part of the Hessian-vector product of ⟨u, f(x)⟩ along the
-joint tangent); ``<kind>:<arg>@<route>~<first route>`` compares a route with the
+joint tangent), ``jacobian:<arg>@<api>`` and ``hessian:<arg>@<api>`` (the full matrices at
+small sizes: ``conformance.run.jacobians``); ``<kind>:<arg>@<route>~<first route>`` compares a route with the
 framework's first route of that kind, within twice the error model (routes that should
 agree must, to rounding). The tangents are drawn from the example's seed after the inputs
 and the cotangent, uniform in [−1, 1] and rounded to the case's dtype. Variants with
@@ -23,8 +24,9 @@ from conformance.judge.comparison import CheckResult, compare
 from conformance.run.example import arithmetic, rule_sets
 from conformance.judge.oracles import HvpOracle, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
 from conformance.draw.strategies import make_cotangent, make_inputs
+from conformance.run.jacobians import hessian_oracle, jacobian_oracle, judge_hessian, judge_jacobian
 
-KINDS = ("jvp", "hvp")
+KINDS = ("jvp", "hvp", "jacobian", "hessian")
 # Examples per case for the derivative checks: the quick profile (the CI gate) runs one, on
 # its pool's smallest shape (every route is a new program per shape, and JAX's eager mode
 # compiles each primitive per shape: the smallest shape is the one modules share); any
@@ -100,11 +102,17 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
     tol_dtype = arithmetic(case, adapter)
     inputs, args64, cotangent, cts64, tangents, shapes = draw(case, example)
     diff = [a.name for a in spec.differentiable]
+    from conformance.run.jacobians import size_skips
+
+    over = size_skips(routes, shapes, [inputs[n].shape for n in diff])
+    skipped = {(k, r): why for k, why in over.items() for r in routes.get(k, ())}
+    routes = {k: v for k, v in routes.items() if k not in over}
     results = adapter.derivatives(spec.name, [inputs[a.name] for a in spec.args],
                                   [a.name for a in spec.args], diff, tangents, cotangent,
                                   getattr(variant, "call_attrs", variant.attrs), routes=routes, dtype=dtype, device=case.device,
                                   mode=case.mode, seed=int(example["seed"]))
     outcome = DerivativeOutcome()
+    outcome.skipped.update(skipped)
     answered = []
     for r in results:
         if r.unsupported is not None:
@@ -136,6 +144,10 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
         if any(r.kind == "hvp" for r in answered):
             ho = hvp_oracle(spec.name, grad, args64, diff, t64, u, {**attrs, **rules})
             ho.terms = declared_terms(spec, args64, u, attrs, t64, diff)
+        if any(r.kind == "jacobian" for r in answered):
+            jac = jacobian_oracle(vjp, shapes, diff)
+        if any(r.kind == "hessian" for r in answered):
+            hess = hessian_oracle(spec.name, grad, args64, diff, u, {**attrs, **rules})
         for r in answered:
             for n in diff:
                 name = f"{r.kind}:{n}@{r.route}"
@@ -144,6 +156,10 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
                                               detail="the route returned no value"))
                 elif r.kind == "jvp":
                     checks.append(judge_jvp(name, r.values.get(n), jo, n, tol_dtype, ulps))
+                elif r.kind == "jacobian":
+                    checks.append(judge_jacobian(name, r.values.get(n), jac[n], tol_dtype, ulps))
+                elif r.kind == "hessian":
+                    checks.append(judge_hessian(name, r.values.get(n), hess, n, tol_dtype, ulps))
                 else:
                     checks.append(judge_hvp(name, r.values.get(n), ho, n, tol_dtype, ulps))
         if i == 0:
