@@ -101,8 +101,8 @@ def test_orders_parse():
     assert parse_orders("jac,hess") == ("jacobian", "hessian")
     assert parse_orders("1,jvp,2") == ("1", "jvp", "hvp")
     assert parse_orders("hvp") == ("hvp",)
-    assert parse_orders("", "quick") == parse_orders("", "full") == parse_orders("")  # on by default
-    assert parse_orders("1", "quick") == ("1",)
+    assert parse_orders("", "full") == parse_orders("")
+    assert parse_orders("", "quick") == parse_orders("1", "quick") == ("1",)
     with pytest.raises(ValueError, match="valid: 1, jvp, hvp"):
         parse_orders("3")
 
@@ -165,7 +165,7 @@ def test_references_get_no_derivative_records_and_orders_select(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert {r["check"] for r in results(tmp_path / "q")["cases"]} == {"forward", "grad:x"}
     proc = conformance("run", "--adapter", hand, "--modules", "tanh", "--out", str(tmp_path / "d"),
-                       *COMMON)  # the quick profile's default: every order
+                       *COMMON, *ALL)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert {r["check"] for r in results(tmp_path / "d")["cases"]} == {
         "forward", "grad:x", "jvp:x@by_hand", "hvp:x@by_hand"}

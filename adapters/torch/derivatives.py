@@ -163,8 +163,10 @@ def _forward(adapter, module, kw, names, wrt, dtype, device, mode):
 
 def _numpy(value):
     if isinstance(value, (tuple, list)):
-        return tuple(v.detach().cpu().numpy() for v in value)
-    return value.detach().cpu().numpy()
+        return tuple(_numpy(v) for v in value)
+    # force: torch.func returns a ZeroTensor where a derivative is identically zero (H of a
+    # function linear in x), which .numpy() refuses without it.
+    return value.detach().cpu().numpy(force=True)
 
 
 def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
