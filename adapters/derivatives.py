@@ -9,6 +9,19 @@
 * ``hvp`` — second order: the Hessian-vector product of the scalar ``s(x) = ⟨u, f(x)⟩``
   (``u`` the cotangent, summed over the outputs) along the joint tangent ``v`` (every
   differentiated argument moved at once): ``H v``, one array per differentiated argument.
+  Every composition of the two modes is a route where the framework offers it: reverse
+  over reverse (the gradient of ⟨∇s, v⟩), forward over reverse (the JVP of ∇s along v),
+  reverse over forward (the gradient of ⟨u, J(x) v⟩, which is H v since H is symmetric)
+  and forward over forward: the second directional derivative ⟨u, D²f[e, v]⟩ is one
+  element of H v per basis tangent e, so that route assembles H v from ``basis`` (one
+  forward-over-forward pass per input element; a skip above ``BASIS_LIMIT`` elements).
+
+and, at small sizes, the full matrices of the frameworks' Jacobian and Hessian APIs:
+
+* ``jacobian`` — {argument: the Jacobian of the outputs (flattened, stacked in order) with
+  respect to it, an (output elements × argument elements) matrix};
+* ``hessian`` — {argument: its rows of the Hessian of s over every differentiated argument
+  together, an (argument elements × all elements) matrix}.
 
 A built-in adapter implements them in ``<ops_package>.derivatives`` (``ROUTES`` and
 ``derivatives(adapter, ...)``), reusing its op table; any other adapter overrides
@@ -25,7 +38,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-KINDS = ("jvp", "hvp")
+KINDS = ("jvp", "hvp", "jacobian", "hessian")
 # What an adapter without a derivatives module is asked for (and skipped with a reason).
 DEFAULT_ROUTES: Mapping[str, tuple[str, ...]] = {"jvp": ("jvp",), "hvp": ("hvp",)}
 
@@ -36,7 +49,7 @@ _NOT_IMPLEMENTED = ("not implemented", "not supported", "not currently supported
                     "no gradient defined", "gradient registry has no entry", "unsupported", "is not differentiable",
                     "not differentiable", "cannot be differentiated", "no registered",
                     "do not yet support", "not in the list of allowed values",
-                    "op passed string")
+                    "op passed string", "exception while vectorizing the jacobian")
 
 
 @dataclass
@@ -50,6 +63,53 @@ class DerivativeResult:
     values: dict[str, Any] = field(default_factory=dict)
     unsupported: str | None = None
     error: str | None = None
+    skipped: str | None = None  # the suite's own reason not to ask (a size cap), not the framework's
+
+
+# Forward over forward gives H v one element per basis tangent: above this many elements of
+# the differentiated arguments together the route is a skip that says so.
+BASIS_LIMIT = 256
+
+
+def basis_size(shapes) -> int:
+    import math
+
+    return sum(math.prod(s) for s in shapes)
+
+
+def too_many(kind: str, route: str, shapes, limit: int = BASIS_LIMIT) -> DerivativeResult | None:
+    """A skip when a route that works one basis tangent at a time would take more than
+    ``limit`` passes; None otherwise."""
+    n = basis_size(shapes)
+    if n <= limit:
+        return None
+    return DerivativeResult(kind, route, skipped=f"{route} assembles its answer from one pass per "
+                            f"input element: {n} elements > the limit of {limit}")
+
+
+def basis(shapes, dtype):
+    """The one-hot tangents over the differentiated arguments together, in order: tuples
+    of NumPy arrays (one per argument, all zero but one element of one)."""
+    import numpy as np
+
+    for a, shape in enumerate(shapes):
+        for j in range(int(np.prod(shape, dtype=np.int64))):
+            out = [np.zeros(s, dtype=dtype) for s in shapes]
+            out[a].reshape(-1)[j] = 1
+            yield tuple(out)
+
+
+def split_vector(vector, shapes) -> list:
+    """A flat vector over the differentiated arguments together, cut into their shapes."""
+    import numpy as np
+
+    out, at = [], 0
+    flat = np.asarray(vector).reshape(-1)
+    for s in shapes:
+        n = int(np.prod(s, dtype=np.int64))
+        out.append(flat[at:at + n].reshape(s))
+        at += n
+    return out
 
 
 def _module(adapter):
@@ -129,3 +189,21 @@ def split_args(args, names, wrt):
         return [next(it_d) if f else next(it_c) for f in flags]
 
     return [a for a, f in zip(args, flags) if f], diff_names, rebuild
+
+
+def jacobian_matrix(blocks, n_in: int):
+    """A Jacobian API's blocks for one argument (one per output, each of shape output shape
+    + argument shape) as one (output elements × argument elements) matrix."""
+    import numpy as np
+
+    blocks = [np.asarray(b) for b in blocks]
+    return np.concatenate([b.reshape(-1, n_in) for b in blocks], axis=0)
+
+
+def hessian_rows(blocks, n_row: int):
+    """A Hessian API's blocks for one argument's rows (one per argument, each of shape row
+    argument's shape + column argument's shape) as one (row elements × all elements) matrix."""
+    import numpy as np
+
+    blocks = [np.asarray(b) for b in blocks]
+    return np.concatenate([b.reshape(n_row, -1) for b in blocks], axis=1)

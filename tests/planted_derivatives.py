@@ -44,9 +44,14 @@ class _HandDerivatives(NumpyAdapter):
         jvp, hvp = self.jvp_values(module, x, names, t), self.hvp_values(module, x, t, u)
         out = [DerivativeResult("jvp", r, {k: v.astype(dtype) for k, v in jvp.items()})
                for r in routes.get("jvp", ())]
-        out += [DerivativeResult("hvp", r, {k: v.astype(dtype) for k, v in hvp.items()})
-                for r in routes.get("hvp", ())]
+        for r in routes.get("hvp", ()):
+            values = self.hvp_route_values(r, module, x, t, u) or hvp
+            out.append(DerivativeResult("hvp", r, {k: v.astype(dtype) for k, v in values.items()}))
         return out
+
+    def hvp_route_values(self, route, module, x, t, u):
+        """A route's own H v where it differs from ``hvp_values`` (None: the same)."""
+        return None
 
     def jvp_values(self, module, x, names, t):
         return _jvp(module, x, names, t)
@@ -103,4 +108,74 @@ class PartialRoutes(_HandDerivatives):
             def missing():
                 raise NotImplementedError("planted: second order by route 'missing' is not implemented")
             out.append(attempt("hvp", "missing", missing))
+        return out
+
+
+COMPOSITIONS = ("rev_over_rev", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd")
+
+
+class _Compositions(_HandDerivatives):
+    DERIVATIVE_ROUTES = {"jvp": ("by_hand",), "hvp": COMPOSITIONS}
+
+
+class AllCompositions(_Compositions):
+    """Right by every composition of the two modes: the control."""
+
+    name = "all-compositions"
+
+
+class ForwardRuleNotDifferentiable(_Compositions):
+    """tanh's forward-mode rule J v = (1 − y²) v is right, but it is not itself
+    forward-differentiable correctly: differentiating it forward treats (1 − y²) as a
+    constant, so forward over forward loses the curvature (H v = 0); reverse over reverse,
+    forward over reverse and reverse over forward are right."""
+
+    name = "forward-rule-not-differentiable"
+
+    def hvp_route_values(self, route, module, x, t, u):
+        if route == "fwd_over_fwd" and module == "tanh":
+            return {"x": np.zeros_like(x[0])}
+        return None
+
+
+class WrongJvpTranspose(_Compositions):
+    """multiply's JVP rule J (v_a, v_b) = b ⊙ v_a + a ⊙ v_b is right, but its transpose
+    (what reverse over forward pulls u back through) swaps the factors' roles: reverse over
+    forward gives (u ⊙ v_a, u ⊙ v_b) instead of (u ⊙ v_b, u ⊙ v_a); every other route is right."""
+
+    name = "wrong-jvp-transpose"
+
+    def hvp_route_values(self, route, module, x, t, u):
+        if route == "rev_over_fwd" and module == "multiply":
+            return {"a": u * t["a"], "b": u * t["b"]}
+        return None
+
+
+def _hessian(module, x, u):
+    """{argument: its rows of the Hessian of ⟨u, f⟩ over every argument} by hand."""
+    if module == "tanh":
+        y = np.tanh(x[0])
+        return {"x": np.diag(np.ravel(-2 * u * y * (1 - y * y)))}
+    n = x[0].size  # s = ⟨u, a ⊙ b⟩: ∂²s/∂a∂b = diag(u), ∂²s/∂a² = ∂²s/∂b² = 0
+    d, z = np.diag(np.ravel(u * np.ones_like(x[0]))), np.zeros((n, n))
+    return {"a": np.concatenate([z, d], axis=1), "b": np.concatenate([d, z], axis=1)}
+
+
+class WrongHessianApi(_HandDerivatives):
+    """Every HVP right; its Hessian API assembles tanh's diagonal from a curvature without
+    the factor 2 (−u y (1 − y²) instead of −2 u y (1 − y²)): only hessian:x fails."""
+
+    name = "wrong-hessian-api"
+    DERIVATIVE_ROUTES = {"hvp": ("by_hand",), "hessian": ("hessian_api",)}
+
+    def derivatives(self, module, args, names, wrt, tangents, cotangent, attrs, *, routes, **kw):
+        out = super().derivatives(module, args, names, wrt, tangents, cotangent, attrs,
+                                  routes={"hvp": routes.get("hvp", ())}, **kw)
+        x = [np.asarray(a, dtype=np.float64) for a in args]
+        u = np.asarray(cotangent, dtype=np.float64)
+        h = _hessian(module, x, u)
+        if module == "tanh":
+            h = {"x": h["x"] / 2}
+        out += [DerivativeResult("hessian", r, {k: v.astype(kw["dtype"]) for k, v in h.items()})
+                for r in routes.get("hessian", ())]
         return out

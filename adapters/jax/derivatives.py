@@ -1,8 +1,11 @@
 """JAX forward mode and second order, every route JAX offers (``adapters.derivatives``).
 
 * ``jvp``: ``jvp`` (``jax.jvp``) and ``linearize`` (``jax.linearize``, then the linear map);
-* ``hvp``: ``fwd_over_rev`` (``jax.jvp(jax.grad(s))``) and ``rev_over_rev``
-  (``jax.grad`` of ⟨``jax.grad(s)``, v⟩).
+* ``hvp``, every composition of the two modes: ``fwd_over_rev`` (``jax.jvp(jax.grad(s))``),
+  ``rev_over_rev`` (``jax.grad`` of ⟨``jax.grad(s)``, v⟩), ``rev_over_fwd`` (``jax.vjp`` of
+  ``jax.jvp``: the pullback of u through x ↦ J(x) v) and ``fwd_over_fwd`` (``jax.jvp`` of
+  ``jax.jvp``, ⟨u, D²f[e, v]⟩ for every basis tangent e at once under ``jax.vmap``: H v
+  assembled in one program).
 
 Each route is one function of (differentiated arrays, constants, cotangents, tangents);
 compiled mode is ``jax.jit`` of it, cached per route, module, attrs, names and wrt, so JAX
@@ -15,9 +18,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import freeze
-from ..derivatives import attempt
+from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
 
-ROUTES = {"jvp": ("jvp", "linearize"), "hvp": ("fwd_over_rev", "rev_over_rev")}
+ROUTES = {"jvp": ("jvp", "linearize"),
+          "hvp": ("fwd_over_rev", "rev_over_rev", "rev_over_fwd", "fwd_over_fwd"),
+          "jacobian": ("jacrev", "jacfwd"), "hessian": ("hessian",)}
+BASIS_ROUTES = ("fwd_over_fwd",)
 
 
 def _program(jax, op, kw, is_diff, kind, route):
@@ -57,6 +63,29 @@ def _program(jax, op, kw, is_diff, kind, route):
             def dot(*d):
                 return sum(jnp.vdot(g, v) for g, v in zip(grad(*d), vs))
             return jax.grad(dot, argnums=argnums)(*diff)
+    elif (kind, route) == ("hvp", "rev_over_fwd"):
+        def prog(diff, const, us, vs):
+            def jv(*d):
+                return jax.jvp(f_of(const), d, tuple(vs))[1]
+            out, pullback = jax.vjp(jv, *diff)
+            return pullback(tuple(us) if isinstance(out, tuple) else us[0])
+    elif (kind, route) == ("hvp", "fwd_over_fwd"):
+        def prog(diff, const, us, vs, es):
+            def jv(*d):
+                return jax.jvp(f_of(const), d, tuple(vs))[1]
+
+            def element(*e):  # ⟨u, D²f[e, v]⟩
+                out = jax.jvp(jv, tuple(diff), e)[1]
+                return sum(jnp.vdot(u, o) for u, o in zip(us, out if isinstance(out, tuple) else (out,)))
+            return jax.vmap(element)(*es)
+    elif kind == "jacobian":
+        api = jax.jacrev if route == "jacrev" else jax.jacfwd
+
+        def prog(diff, const):
+            return api(f_of(const), argnums=tuple(range(len(diff))))(*diff)  # [output][argument]
+    elif (kind, route) == ("hessian", "hessian"):
+        def prog(diff, const, us):
+            return jax.hessian(s_of(const, us), argnums=tuple(range(len(diff))))(*diff)
     else:
         raise KeyError(f"jax: no {kind} route {route!r}")
     return prog
@@ -103,9 +132,36 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
             return {n: _numpy(fn(diff, const, zeros[:i] + (vs[i],) + zeros[i + 1:]))
                     for i, n in enumerate(diff_names)}
         results.append(attempt("jvp", route, run))
+    shapes = [tuple(d.shape) for d in diff]
     for route in routes.get("hvp", ()):
-        def run(route=route):
-            fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-            return dict(zip(diff_names, _numpy(tuple(fn(diff, const, us, vs)))))
+        if route in BASIS_ROUTES:
+            skip = too_many("hvp", route, shapes)
+            if skip is not None:
+                results.append(skip)
+                continue
+
+            def run(route=route):
+                fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+                es = tuple(put(np.stack(col)) for col in zip(*basis(shapes, dtype)))
+                return dict(zip(diff_names, split_vector(np.asarray(fn(diff, const, us, vs, es)), shapes)))
+        else:
+            def run(route=route):
+                fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+                return dict(zip(diff_names, _numpy(tuple(fn(diff, const, us, vs)))))
         results.append(attempt("hvp", route, run))
+    sizes = [int(np.prod(sh, dtype=np.int64)) for sh in shapes]
+    for route in routes.get("jacobian", ()):
+        def run(route=route):
+            fn = _function(adapter, module, kw, names, wrt, "jacobian", route, mode)
+            full = fn(diff, const)
+            per_out = full if isinstance(full, tuple) and isinstance(full[0], tuple) else (full,)
+            return {n: jacobian_matrix([o[i] for o in per_out], sizes[i])
+                    for i, n in enumerate(diff_names)}
+        results.append(attempt("jacobian", route, run))
+    for route in routes.get("hessian", ()):
+        def run(route=route):
+            fn = _function(adapter, module, kw, names, wrt, "hessian", route, mode)
+            full = fn(diff, const, us)
+            return {n: hessian_rows(full[i], sizes[i]) for i, n in enumerate(diff_names)}
+        results.append(attempt("hessian", route, run))
     return results

@@ -1,9 +1,12 @@
 """TensorFlow forward mode and second order, every route it offers (``adapters.derivatives``).
 
 * ``jvp``: ``forward_accumulator`` (``tf.autodiff.ForwardAccumulator``);
-* ``hvp``: ``nested_tapes`` (a ``GradientTape`` inside another: reverse over reverse) and
-  ``fwd_over_rev`` (a ``ForwardAccumulator`` around a ``GradientTape``, TensorFlow's
-  documented Hessian-vector product).
+* ``hvp``, every composition of the two modes: ``nested_tapes`` (a ``GradientTape``
+  inside another: reverse over reverse), ``fwd_over_rev`` (a ``ForwardAccumulator`` around
+  a ``GradientTape``, TensorFlow's documented Hessian-vector product), ``rev_over_fwd`` (a
+  ``GradientTape`` around a ``ForwardAccumulator``: the gradient of ⟨u, J v⟩) and
+  ``fwd_over_fwd`` (a ``ForwardAccumulator`` inside another: ⟨u, D²f[e, v]⟩, one program
+  run per basis tangent e, H v assembled from them).
 
 Each route is one function of (tensors, cotangents, tangents); compiled mode wraps it in
 ``tf.function(jit_compile=True)`` (XLA), cached per route, module, attrs, names and wrt and
@@ -16,9 +19,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze, own_code
-from ..derivatives import attempt
+from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
 
-ROUTES = {"jvp": ("forward_accumulator",), "hvp": ("nested_tapes", "fwd_over_rev")}
+ROUTES = {"jvp": ("forward_accumulator",),
+          "hvp": ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd"),
+          "jacobian": ("tape_jacobian",), "hessian": ("tape_jacobian_of_gradient",)}
+BASIS_ROUTES = ("fwd_over_fwd",)
 
 
 def _program(tf, op, kw, names, wrt, kind, route):
@@ -52,6 +58,42 @@ def _program(tf, op, kw, names, wrt, kind, route):
                     outs, _ = as_list(op(*tensors, **kw))
                 g = tape.gradient(outs, sources, output_gradients=us, unconnected_gradients=zero)
             return [acc.jvp(gi, unconnected_gradients=zero) for gi in g]
+    elif (kind, route) == ("hvp", "rev_over_fwd"):
+        def prog(tensors, us, vs):
+            sources = sources_of(tensors)
+            with tf.GradientTape() as tape:
+                tape.watch(sources)
+                with tf.autodiff.ForwardAccumulator(sources, vs) as acc:
+                    outs, _ = as_list(op(*tensors, **kw))
+                jv = [acc.jvp(o, unconnected_gradients=zero) for o in outs]
+                dot = tf.add_n([tf.reduce_sum(u * t) for u, t in zip(us, jv)])
+            return tape.gradient(dot, sources, unconnected_gradients=zero)
+    elif (kind, route) == ("hvp", "fwd_over_fwd"):
+        def prog(tensors, us, vs, es):
+            sources = sources_of(tensors)
+            with tf.autodiff.ForwardAccumulator(sources, es) as outer:
+                with tf.autodiff.ForwardAccumulator(sources, vs) as inner:
+                    outs, _ = as_list(op(*tensors, **kw))
+                jv = [inner.jvp(o, unconnected_gradients=zero) for o in outs]
+            d2 = [outer.jvp(t, unconnected_gradients=zero) for t in jv]
+            return tf.add_n([tf.reduce_sum(u * t) for u, t in zip(us, d2)])
+    elif (kind, route) == ("jacobian", "tape_jacobian"):
+        def prog(tensors):  # [output][argument]
+            sources = sources_of(tensors)
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(sources)
+                outs, _ = as_list(op(*tensors, **kw))
+            return [tape.jacobian(o, sources, unconnected_gradients=zero) for o in outs]
+    elif (kind, route) == ("hessian", "tape_jacobian_of_gradient"):
+        def prog(tensors, us):  # [row argument][column argument]
+            sources = sources_of(tensors)
+            with tf.GradientTape(persistent=True) as outer:
+                outer.watch(sources)
+                with tf.GradientTape() as inner:
+                    inner.watch(sources)
+                    outs, _ = as_list(op(*tensors, **kw))
+                g = inner.gradient(outs, sources, output_gradients=us, unconnected_gradients=zero)
+            return [outer.jacobian(gi, sources, unconnected_gradients=zero) for gi in g]
     else:
         raise KeyError(f"tensorflow: no {kind} route {route!r}")
     return prog
@@ -95,9 +137,35 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
                 return {n: arrays(fn(tensors, zeros[:i] + [vs[i]] + zeros[i + 1:]))
                         for i, n in enumerate(diff_names)}
             results.append(attempt("jvp", route, run))
+        shapes = [tuple(v.shape) for v in vs]
         for route in routes.get("hvp", ()):
-            def run(route=route):
-                fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-                return {n: g.numpy() for n, g in zip(diff_names, fn(tensors, us, vs))}
+            if route in BASIS_ROUTES:
+                skip = too_many("hvp", route, shapes)
+                if skip is not None:
+                    results.append(skip)
+                    continue
+
+                def run(route=route):
+                    fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+                    column = [float(fn(tensors, us, vs, [tf.constant(x) for x in e]))
+                              for e in basis(shapes, dtype)]
+                    return dict(zip(diff_names, split_vector(np.array(column, dtype=dtype), shapes)))
+            else:
+                def run(route=route):
+                    fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+                    return {n: g.numpy() for n, g in zip(diff_names, fn(tensors, us, vs))}
             results.append(attempt("hvp", route, run))
+        sizes = [int(np.prod(sh, dtype=np.int64)) for sh in shapes]
+        for route in routes.get("jacobian", ()):
+            def run(route=route):
+                full = _function(adapter, module, kw, names, wrt, "jacobian", route, mode)(tensors)
+                return {n: jacobian_matrix([o[i].numpy() for o in full], sizes[i])
+                        for i, n in enumerate(diff_names)}
+            results.append(attempt("jacobian", route, run))
+        for route in routes.get("hessian", ()):
+            def run(route=route):
+                full = _function(adapter, module, kw, names, wrt, "hessian", route, mode)(tensors, us)
+                return {n: hessian_rows([b.numpy() for b in full[i]], sizes[i])
+                        for i, n in enumerate(diff_names)}
+            results.append(attempt("hessian", route, run))
     return results

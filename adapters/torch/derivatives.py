@@ -2,9 +2,14 @@
 
 * ``jvp``: ``func_jvp`` (``torch.func.jvp``) and ``forward_ad`` (dual tensors of
   ``torch.autograd.forward_ad``);
-* ``hvp``: ``double_backward`` (``torch.autograd.grad(create_graph=True)``, then the
-  gradient of ⟨g, v⟩) and ``func_jvp_of_grad`` (``torch.func.jvp(torch.func.grad(s))``,
-  forward over reverse).
+* ``hvp``, every composition of the two modes: ``double_backward``
+  (``torch.autograd.grad(create_graph=True)``, then the gradient of ⟨g, v⟩: reverse over
+  reverse), ``func_jvp_of_grad`` (``torch.func.jvp(torch.func.grad(s))``: forward over
+  reverse), ``func_vjp_of_jvp`` (``torch.func.vjp`` of ``torch.func.jvp``: reverse over
+  forward), ``backward_of_forward_ad`` (``torch.autograd.grad`` of ⟨u, tangent⟩ computed on
+  ``forward_ad`` dual tensors: reverse over forward by the autograd engine) and
+  ``func_jvp_of_jvp`` (``torch.func.jvp`` of ``torch.func.jvp``, forward over forward, H v
+  assembled one basis tangent at a time: ``adapters.derivatives.basis``).
 
 The op is the adapter's own (``*_ops.py``). Compiled mode applies each route to the
 forward compiled by ``torch.compile(fullgraph=True)`` (one per module, attrs, names, wrt,
@@ -17,9 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze, own_code
-from ..derivatives import attempt, split_args
+from ..derivatives import (attempt, basis, hessian_rows, jacobian_matrix, split_args, split_vector,
+                           too_many)
 
-ROUTES = {"jvp": ("func_jvp", "forward_ad"), "hvp": ("double_backward", "func_jvp_of_grad")}
+ROUTES = {"jvp": ("func_jvp", "forward_ad"),
+          "hvp": ("double_backward", "func_jvp_of_grad", "func_vjp_of_jvp",
+                  "backward_of_forward_ad", "func_jvp_of_jvp", "functional_hvp", "functional_vhp"),
+          "jacobian": ("func_jacrev", "func_jacfwd", "functional_jacobian"),
+          "hessian": ("func_hessian", "functional_hessian")}
 
 
 def _jvp_func(torch, f, diff, tangents):
@@ -37,7 +47,12 @@ def _jvp_forward_ad(torch, f, diff, tangents):
     return tuple(res) if multiple else res[0]
 
 
-def _hvp_double_backward(torch, s, diff, vs):
+def _dot(torch, outs, us):
+    outs = outs if isinstance(outs, (tuple, list)) else (outs,)
+    return sum((o * u).sum() for o, u in zip(outs, us))
+
+
+def _hvp_double_backward(torch, f, s, diff, vs, us):
     leaves = [p.detach().requires_grad_(True) for p in diff]
     value = s(*leaves)
     if not value.requires_grad:
@@ -50,13 +65,84 @@ def _hvp_double_backward(torch, s, diff, vs):
     return torch.autograd.grad(dot, leaves, allow_unused=True, materialize_grads=True)
 
 
-def _hvp_jvp_of_grad(torch, s, diff, vs):
+def _hvp_jvp_of_grad(torch, f, s, diff, vs, us):
     grad = torch.func.grad(s, argnums=tuple(range(len(diff))))
     return torch.func.jvp(grad, tuple(diff), tuple(vs))[1]
 
 
+def _hvp_vjp_of_jvp(torch, f, s, diff, vs, us):
+    def jv(*d):
+        return torch.func.jvp(f, d, tuple(vs))[1]
+
+    out, pullback = torch.func.vjp(jv, *diff)
+    return pullback(tuple(us) if isinstance(out, (tuple, list)) else us[0])
+
+
+def _hvp_backward_of_forward_ad(torch, f, s, diff, vs, us):
+    fwad = torch.autograd.forward_ad
+    leaves = [p.detach().requires_grad_(True) for p in diff]
+    with fwad.dual_level():
+        outs, _ = as_list(f(*[fwad.make_dual(p, v) for p, v in zip(leaves, vs)]))
+        tangents = [fwad.unpack_dual(o).tangent for o in outs]
+        dot = sum((t * u).sum() for t, u in zip(tangents, us) if t is not None)
+    if not torch.is_tensor(dot) or not dot.requires_grad:  # J v constant in x: H v = 0
+        return [torch.zeros_like(p) for p in diff]
+    return torch.autograd.grad(dot, leaves, allow_unused=True, materialize_grads=True)
+
+
+def _hvp_jvp_of_jvp(torch, f, s, diff, vs, us):
+    def jv(*d):
+        return torch.func.jvp(f, d, tuple(vs))[1]
+
+    column = []
+    for e in basis([tuple(p.shape) for p in diff], np.float64):
+        es = tuple(torch.tensor(x, dtype=p.dtype, device=p.device) for x, p in zip(e, diff))
+        column.append(float(_dot(torch, torch.func.jvp(jv, tuple(diff), es)[1], us)))
+    return [torch.tensor(x, dtype=p.dtype) for x, p in
+            zip(split_vector(np.array(column), [tuple(p.shape) for p in diff]), diff)]
+
+
+def _hvp_functional(torch, f, s, diff, vs, us):
+    return torch.autograd.functional.hvp(s, tuple(diff), tuple(vs))[1]
+
+
+def _hvp_functional_vhp(torch, f, s, diff, vs, us):  # vᵀH = (H v)ᵀ: H is symmetric
+    return torch.autograd.functional.vhp(s, tuple(diff), tuple(vs))[1]
+
+
+def _outputs(value):
+    return list(value) if isinstance(value, (tuple, list)) else [value]
+
+
+def _jacobians(torch, route, f, diff):
+    """{argument index: [one block per output]}."""
+    k = len(diff)
+    if route == "functional_jacobian":
+        full = torch.autograd.functional.jacobian(f, tuple(diff))
+        probe = f(*diff)
+        if isinstance(probe, (tuple, list)):  # [output][argument]
+            return {i: [full[o][i] for o in range(len(full))] for i in range(k)}
+        return {i: [full[i]] for i in range(k)}
+    api = torch.func.jacrev if route == "func_jacrev" else torch.func.jacfwd
+    return {i: _outputs(api(f, argnums=i)(*diff)) for i in range(k)}
+
+
+def _hessians(torch, route, s, diff):
+    """[row argument][column argument] blocks."""
+    k = len(diff)
+    if route == "functional_hessian":
+        full = torch.autograd.functional.hessian(s, tuple(diff))
+    else:
+        full = torch.func.hessian(s, argnums=tuple(range(k)))(*diff)
+    return [[_numpy(full[i][j]) for j in range(k)] for i in range(k)]
+
+
 JVP = {"func_jvp": _jvp_func, "forward_ad": _jvp_forward_ad}
-HVP = {"double_backward": _hvp_double_backward, "func_jvp_of_grad": _hvp_jvp_of_grad}
+HVP = {"double_backward": _hvp_double_backward, "func_jvp_of_grad": _hvp_jvp_of_grad,
+       "func_vjp_of_jvp": _hvp_vjp_of_jvp, "backward_of_forward_ad": _hvp_backward_of_forward_ad,
+       "func_jvp_of_jvp": _hvp_jvp_of_jvp, "functional_hvp": _hvp_functional,
+       "functional_vhp": _hvp_functional_vhp}
+BASIS_ROUTES = ("func_jvp_of_jvp",)
 
 
 def _forward(adapter, module, kw, names, wrt, dtype, device, mode):
@@ -77,8 +163,10 @@ def _forward(adapter, module, kw, names, wrt, dtype, device, mode):
 
 def _numpy(value):
     if isinstance(value, (tuple, list)):
-        return tuple(v.detach().cpu().numpy() for v in value)
-    return value.detach().cpu().numpy()
+        return tuple(_numpy(v) for v in value)
+    # force: torch.func returns a ZeroTensor where a derivative is identically zero (H of a
+    # function linear in x), which .numpy() refuses without it.
+    return value.detach().cpu().numpy(force=True)
 
 
 def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
@@ -113,10 +201,27 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
             return out
         results.append(attempt("jvp", route, run))
     for route in routes.get("hvp", ()):
+        skip = too_many("hvp", route, [p.shape for p in diff]) if route in BASIS_ROUTES else None
+        if skip is not None:
+            results.append(skip)
+            continue
+
         def hvp(route=route):
             with _no_donated_buffers(torch, mode):
-                return dict(zip(diff_names, _numpy(tuple(HVP[route](torch, s, diff, vs)))))
+                return dict(zip(diff_names, _numpy(tuple(HVP[route](torch, f, s, diff, vs, us)))))
         results.append(attempt("hvp", route, hvp))
+    for route in routes.get("jacobian", ()):
+        def jac(route=route):
+            blocks = _jacobians(torch, route, f, diff)
+            return {n: jacobian_matrix([_numpy(b) for b in blocks[i]], diff[i].numel())
+                    for i, n in enumerate(diff_names)}
+        results.append(attempt("jacobian", route, jac))
+    for route in routes.get("hessian", ()):
+        def hess(route=route):
+            with _no_donated_buffers(torch, mode):
+                blocks = _hessians(torch, route, s, diff)
+            return {n: hessian_rows(blocks[i], diff[i].numel()) for i, n in enumerate(diff_names)}
+        results.append(attempt("hessian", route, hess))
     return results
 
 

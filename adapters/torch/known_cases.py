@@ -40,8 +40,20 @@ def avg_pool_channels_last_cuda(torch):
     return gap > 1e-12, f"max |CPU − CUDA channels_last| input gradient: {gap:.3g}"
 
 
+def compiled_forward_ad_tangent(torch):
+    fwad = torch.autograd.forward_ad
+    x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
+    compiled = torch.compile(lambda t: torch.sin(t) * 2, fullgraph=True)  # inductor (default)
+    with fwad.dual_level():
+        tangent = fwad.unpack_dual(compiled(fwad.make_dual(x, torch.ones_like(x)))).tangent
+    expected = (2 * torch.cos(x)).tolist()
+    got = None if tangent is None else tangent.tolist()
+    return got != expected, f"compiled sin(x)*2 on a dual tensor: tangent {got}, eager {expected}"
+
+
 CASES = {"pytorch#31829": softmax_neg_inf, "pytorch#198119": compiled_avg_pool_ceil,
-         "pytorch#188344": avg_pool_channels_last_cuda}
+         "pytorch#188344": avg_pool_channels_last_cuda,
+         "pytorch#187284": compiled_forward_ad_tangent}
 
 from .attention_known import CASES as _ATTENTION
 

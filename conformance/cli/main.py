@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--orders", help="which derivatives: 1 (forward output and VJP), jvp "
                      "(forward mode, checks jvp:<arg>@<route>), hvp or 2 (Hessian-vector "
                      "products, hvp:<arg>@<route>); e.g. --orders 1,jvp,2 (default: 1 in the "
-                     "quick profile, all in the full one)")
+                     "quick profile, all in the full one; also jac, hess)")
     from conformance.cli.ci import seed_value
 
     run.add_argument("--seed", type=seed_value, default=0, help="Hypothesis seed: the same seed and "

@@ -44,7 +44,7 @@ def pytest_addoption(parser):
     g.addoption("--cf-profile", default="quick", choices=sorted(PROFILES))
     g.addoption("--cf-max-examples", type=int, default=None, help="examples per case")
     g.addoption("--cf-orders", default="", help="1,jvp,hvp (or 2): first order, forward mode, "
-                "second order (default: 1 in the quick profile, all in the full one)")
+                "second order, jacobian, hessian (default: 1 in the quick profile, all in the full one)")
     g.addoption("--cf-seed", type=int, default=0, help="Hypothesis seed (same seed, same run)")
     g.addoption("--cf-adapter", action="append", default=[], help="third-party adapter module:Class")
     g.addoption("--cf-ops", action="append", default=[], help="FRAMEWORK=package.module: replace "

@@ -50,6 +50,11 @@ KNOWN: tuple[Known, ...] = (
           "gradients", f"{GH}/pytorch/pytorch/issues/188344", ("avg_pool2d",), needs_gpu=True),
     Known("pytorch#198119", "torch", "torch.compile avg_pool2d with ceil_mode: backward divisor "
           "differs from eager", f"{GH}/pytorch/pytorch/issues/198119", ("avg_pool2d",)),
+    Known("pytorch#187284", "torch", "torch.compile (inductor) silently drops forward-mode AD "
+          "tangents: a compiled function called on forward_ad dual tensors returns outputs "
+          "whose unpack_dual(...).tangent is None (closed upstream, fix PRs #187311 / #189644; "
+          "reproduces on the installed version)", f"{GH}/pytorch/pytorch/issues/187284",
+          ("relu", "softmax", "batch_norm", "max_pool2d")),
     Known("jax#14022", "jax", "matmul precision argument ignored on GPU: TF32 used",
           f"{GH}/jax-ml/jax/issues/14022", ("linear",), needs_gpu=True),
     Known("pytorch#31829", "torch", "softmax / logsumexp gradients are NaN when inputs contain "
@@ -194,6 +199,22 @@ def jvp(x, v):
 x = tf.constant([0.5, 0.3])
 print("eager", jvp(x, tf.ones_like(x)).numpy().ravel())
 print("tf.function", tf.function(jvp)(x, tf.ones_like(x)).numpy().ravel())
+"""),
+    KnownError(
+        "pytorch#162350", "torch", "*-torch-*", ("hvp:*@backward_of_forward_ad",),
+        "which is output 0 of Exp, is at version 1",
+        "torch's forward-mode formula of softmax / log_softmax / logsumexp (logsumexp_jvp) "
+        "multiplies the output of exp() in place, so the autograd engine cannot differentiate "
+        "the tangent: backward over forward_ad dual tensors raises 'modified by an inplace "
+        "operation'. torch.func.vjp of torch.func.jvp (the same composition in functorch) and "
+        "the other routes compute it; open upstream (fix PR #188270 open)",
+        """
+import torch
+import torch.autograd.forward_ad as fwad
+x = torch.tensor([[0.3, -1.2, 2.0]], dtype=torch.float64, requires_grad=True)
+with fwad.dual_level():
+    t = fwad.unpack_dual(torch.softmax(fwad.make_dual(x, torch.ones_like(x)), -1)).tangent
+    print(torch.autograd.grad((t * t).sum(), x))
 """),
 )
 

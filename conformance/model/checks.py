@@ -4,8 +4,9 @@
                                         names each)
     grad:<arg>                          the first-order gradient (a VJP) of one argument
     <kind>:<arg>@<route>                a derivative kind (``DERIVATIVE_KINDS``: forward
-                                        mode, second order, ...) of one argument by one of
-                                        the framework's routes
+                                        mode, second order, the full Jacobian and Hessian)
+                                        of one argument by one of the framework's routes or
+                                        APIs
     <kind>:<arg>@<route>~<reference>    the same, compared with another route of the same
                                         framework (information: routes that should agree)
     determinism:<output>                two runs of one example, bitwise (information)
@@ -20,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FIRST_ORDER = ("forward", "grad")
-DERIVATIVE_KINDS = ("jvp", "hvp")
+DERIVATIVE_KINDS = ("jvp", "hvp", "jacobian", "hessian")
 INFORMATIONAL = ("determinism", "gpu-vs-cpu")
 # The reason prefix of a route the framework does not implement (a skip the capability
 # matrix reads): "not implemented: <the framework's own text>".

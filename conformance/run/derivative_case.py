@@ -29,16 +29,18 @@ from conformance.run.case import hypothesis_settings, skip_reason
 from conformance.run.search import keyless
 from conformance.draw.strategies import SEED_MAX, example_strategy, shape_pool
 
-ORDERS = ("1", "jvp", "hvp")
-ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp"}
+ORDERS = ("1", "jvp", "hvp", "jacobian", "hessian")
+ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp", "jac": "jacobian",
+           "hess": "hessian"}
 from conformance.model.checks import NOT_IMPLEMENTED, parse  # noqa: E402
 
 
-# What a run checks when --orders is not given, per profile. The quick profile (the CI gate,
-# <= 240 s for everything) checks first order only: forward mode and second order by every
-# route cost ~0.2 s (torch) to ~3 s (JAX eager, which compiles every primitive of every
-# route per module and shape) per case, several minutes over the whole table; ask for
-# them with --orders (README, "Forward mode and second order", has the measured costs).
+# What a run checks when --orders is not given, per profile (all orders where a profile is
+# not named). The quick profile (the CI gate) stays at first order until the derivative
+# findings of its default run are settled: with every order on, its run over numpy, torch
+# and jax in float32/float64 took 2.8x the first-order run and failed 32 cases whose causes
+# are not yet settled (torch's normalizations by every route through forward mode, the
+# Hessian checks of attention). Ask for them with --orders 1,jvp,hvp,jac,hess.
 DEFAULT_ORDERS = {"quick": ("1",)}
 
 
@@ -48,7 +50,7 @@ def parse_orders(text: str | None, profile: str | None = None) -> tuple[str, ...
     given_ = [ALIASES.get(v.strip(), v.strip()) for v in (text or "").split(",") if v.strip()]
     bad = [g for g in given_ if g not in ORDERS]
     if bad:
-        raise ValueError(f"unknown order {', '.join(map(repr, bad))}; valid: 1, jvp, hvp (or 2)")
+        raise ValueError(f"unknown order {', '.join(map(repr, bad))}; valid: 1, jvp, hvp (or 2), jacobian (jac), hessian (hess)")
     if not given_:
         return DEFAULT_ORDERS.get(profile or "", ORDERS)
     return tuple(o for o in ORDERS if o in given_)
@@ -62,6 +64,7 @@ class DerivativeFailure(AssertionError):
 class _Acc:
     examples: int = 0
     unsupported: dict = field(default_factory=dict)
+    skipped: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     worst: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
@@ -73,6 +76,8 @@ class _Acc:
         self.examples += 1
         for key, reason in outcome.unsupported.items():
             self.unsupported.setdefault(key, reason)
+        for key, reason in outcome.skipped.items():
+            self.skipped.setdefault(key, reason)
         for key, text in outcome.errors.items():
             self.errors.setdefault(key, (text, example))
         for c in outcome.info:
@@ -213,6 +218,8 @@ def _unanswered(rec, name, acc, repro) -> Record:
     if (kind, route) in acc.unsupported:
         return rec(check=name, status="skip", reason=NOT_IMPLEMENTED + acc.unsupported[(kind, route)],
                    examples=acc.examples)
+    if (kind, route) in acc.skipped:
+        return rec(check=name, status="skip", reason=acc.skipped[(kind, route)], examples=acc.examples)
     if (kind, route) in acc.errors:
         text, example = acc.errors[(kind, route)]
         return rec(check=name, status="error", verdict="unexplained", reason=text,
@@ -270,6 +277,8 @@ def replay(case, adapter, example, orders, echo=print) -> bool:
     outcome = run_derivative_example(case, adapter, example, routes)
     for key, why in outcome.unsupported.items():
         echo(f"  skip {key[0]}@{key[1]}: {NOT_IMPLEMENTED}{why}")
+    for key, why in outcome.skipped.items():
+        echo(f"  skip {key[0]}@{key[1]}: {why}")
     for key, text in outcome.errors.items():
         echo(f"  ERR  {key[0]}@{key[1]}: {text}")
     for c in outcome.checks + outcome.info:

@@ -1,9 +1,10 @@
 """One example of forward-mode and second-order checks: ask the framework by every route,
 build the oracles from the float64 references, compare, and compare the routes.
 
-Checks are named ``jvp:<arg>@<route>`` (the output tangent for a tangent on ``arg``) and
+Checks are named ``jvp:<arg>@<route>`` (the output tangent for a tangent on ``arg``),
 ``hvp:<arg>@<route>`` (``arg``'s part of the Hessian-vector product of ⟨u, f(x)⟩ along the
-joint tangent); ``<kind>:<arg>@<route>~<first route>`` compares a route with the
+joint tangent), ``jacobian:<arg>@<api>`` and ``hessian:<arg>@<api>`` (the full matrices at
+small sizes: ``conformance.run.jacobians``); ``<kind>:<arg>@<route>~<first route>`` compares a route with the
 framework's first route of that kind, within twice the error model (routes that should
 agree must, to rounding). The tangents are drawn from the example's seed after the inputs
 and the cotangent, uniform in [−1, 1] and rounded to the case's dtype. Variants with
@@ -23,6 +24,7 @@ from conformance.judge.comparison import CheckResult, compare
 from conformance.run.example import arithmetic, rule_sets
 from conformance.judge.oracles import HvpOracle, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
 from conformance.draw.strategies import make_cotangent, make_inputs
+from conformance.run.jacobians import hessian_oracle, jacobian_oracle, judge_hessian, judge_jacobian
 
 from conformance.model.checks import DERIVATIVE_KINDS as KINDS  # noqa: E402
 from conformance.model.checks import derivative, parse, parse_derivative  # noqa: E402
@@ -65,6 +67,7 @@ class DerivativeOutcome:
     rule_checks: dict[tuple[str, str], list[CheckResult]] = field(default_factory=dict)
     explained_by: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     unsupported: dict[tuple[str, str], str] = field(default_factory=dict)
+    skipped: dict[tuple[str, str], str] = field(default_factory=dict)  # the suite's size caps
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
     info: list[CheckResult] = field(default_factory=list)
 
@@ -96,15 +99,23 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
     tol_dtype = arithmetic(case, adapter)
     inputs, args64, cotangent, cts64, tangents, shapes = draw(case, example)
     diff = [a.name for a in spec.differentiable]
+    from conformance.run.jacobians import size_skips
+
+    over = size_skips(routes, shapes, [inputs[n].shape for n in diff])
+    skipped = {(k, r): why for k, why in over.items() for r in routes.get(k, ())}
+    routes = {k: v for k, v in routes.items() if k not in over}
     results = adapter.derivatives(spec.name, [inputs[a.name] for a in spec.args],
                                   [a.name for a in spec.args], diff, tangents, cotangent,
                                   getattr(variant, "call_attrs", variant.attrs), routes=routes, dtype=dtype, device=case.device,
                                   mode=case.mode, seed=int(example["seed"]))
     outcome = DerivativeOutcome()
+    outcome.skipped.update(skipped)
     answered = []
     for r in results:
         if r.unsupported is not None:
             outcome.unsupported[(r.kind, r.route)] = r.unsupported
+        elif getattr(r, "skipped", None) is not None:
+            outcome.skipped[(r.kind, r.route)] = r.skipped
         elif r.error is not None:
             outcome.errors[(r.kind, r.route)] = r.error
         else:
@@ -130,6 +141,10 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
         if any(r.kind == "hvp" for r in answered):
             ho = hvp_oracle(spec.name, grad, args64, diff, t64, u, {**attrs, **rules})
             ho.terms = declared_terms(spec, args64, u, attrs, t64, diff)
+        if any(r.kind == "jacobian" for r in answered):
+            jac = jacobian_oracle(vjp, shapes, diff)
+        if any(r.kind == "hessian" for r in answered):
+            hess = hessian_oracle(spec.name, grad, args64, diff, u, {**attrs, **rules})
         for r in answered:
             for n in diff:
                 name = f"{r.kind}:{n}@{r.route}"
@@ -138,13 +153,18 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
                                               detail="the route returned no value"))
                 elif r.kind == "jvp":
                     checks.append(judge_jvp(name, r.values.get(n), jo, n, tol_dtype, ulps))
+                elif r.kind == "jacobian":
+                    checks.append(judge_jacobian(name, r.values.get(n), jac[n], tol_dtype, ulps))
+                elif r.kind == "hessian":
+                    checks.append(judge_hessian(name, r.values.get(n), hess, n, tol_dtype, ulps))
                 else:
                     checks.append(judge_hvp(name, r.values.get(n), ho, n, tol_dtype, ulps))
         if i == 0:
             outcome.checks = checks
             hv = any(r.kind == "hvp" for r in answered)
-            outcome.info = _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
-                                            ho.terms if hv else {})
+            outcome.info = settle_routes(
+                _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
+                                 ho.terms if hv else {}), checks)
         key = ",".join(f"{k}={v}" for k, v in rules.items())
         for kind in KINDS:
             mine = [c for c in checks if c.check.startswith(kind + ":")]
@@ -184,6 +204,28 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
                 b = np.concatenate([np.ravel(x) for x in b]) if isinstance(b, tuple) else b
                 out.append(compare(name, a, b, dtype, 2 * grad_ulps))
     return out
+
+
+def settle_routes(agreement: list[CheckResult], checks: list[CheckResult]) -> list[CheckResult]:
+    """Where two routes of one framework disagree, say which one the oracle sides with
+    (the route that fails its own check is the wrong one; both or neither: said so)."""
+    passed = {c.check: c.passed for c in checks}
+    for c in agreement:
+        if c.passed:
+            continue
+        name = parse(c.check)
+        a = passed.get(derivative(name.kind, name.arg, name.route))
+        b = passed.get(derivative(name.kind, name.arg, name.against))
+        if a is None or b is None:
+            continue
+        if a != b:
+            wrong, right = (name.route, name.against) if b else (name.against, name.route)
+            note = f"the oracle settles it: {wrong} is wrong, {right} agrees with the reference"
+        else:
+            note = ("the oracle agrees with both (the routes differ within its tolerance)" if a
+                    else "both routes fail against the oracle")
+        c.detail = f"{c.detail}; {note}" if c.detail else note
+    return agreement
 
 
 def fd_witness(case, adapter, example, check: str) -> FdWitness | None:
