@@ -1,6 +1,6 @@
 """The gate catches a planted slowdown end to end: two real benchmark runs of the NumPy
 worker (no framework needed), one through ``tests.planted_bench:SlowNumpy`` whose relu
-forward+VJP waits an extra multiple of its own time; ``compare`` flags that row and only
+forward+VJP does its work twice over (the op again on the whole batch); ``compare`` flags that row and only
 as "slower" (the unplanted rows are not asserted on: on a loaded machine their own
 timings may move)."""
 
