@@ -8,12 +8,17 @@ median by more than the allowed slowdown. Reported without failing the gate: fix
 checks, verdict changes, checks that became skips, cases that appeared or disappeared,
 timings that got faster or have no counterpart.
 
-A timing is "slower" only when its median ratio NEW/OLD exceeds ``1 + max_slowdown``
-*and* a one-sided Mann–Whitney U test over the two runs' per-round times says NEW's
-rounds are larger than OLD's scaled by ``1 + max_slowdown`` (``reports.timing_stats``);
-a noisy row (spread above the run's allowance) needs p < ``ALPHA_NOISY`` instead of
-``ALPHA``. A ratio above the threshold that the
-rounds do not bear out is "inconclusive" (listed, not a regression). Rows without per-round data (older files) fall back to the medians.
+Timings (``--metric time``, the default) are decided from process-level samples where the
+runs have them (``bench --processes K``: one median per fresh worker process): a row is
+"slower" when the ratio of its mean log process medians exceeds ``1 + max_slowdown`` and
+also exceeds what identical code moves on this machine today — ``Z`` standard errors of
+the process spread plus the A/A drift of the yardsticks (or of an explicit A/A pair,
+``calibrate``); a ratio beyond the threshold inside that band is "inconclusive" (listed,
+not a regression). See ``reports.timing_stats.process_verdict``. Rows timed in one process
+per run fall back to the rank test over their rounds (``reports.timing_stats.verdict``),
+rows without rounds to the medians. ``--metric instructions`` decides from the
+instructions per call counted by ``bench --instructions``
+(``reports.timing_stats.instruction_verdict``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,11 @@ A row's rounds are ``stats.data`` in pytest-benchmark's JSON: one per-call time 
 * :func:`slower_p` — a one-sided Mann–Whitney U test that NEW's rounds are larger than
   OLD's rounds scaled by ``1 + max_slowdown``: the gate's question is "slower by more
   than the threshold", not "different";
-* :func:`verdict` — ``slower`` / ``faster`` / ``same`` / ``inconclusive`` for a pair of rows.
+* :func:`verdict` — ``slower`` / ``faster`` / ``same`` / ``inconclusive`` for a pair of rows
+  from the rounds of one process each (the fallback for rows without process samples);
+* :func:`process_verdict` — the gate proper, from one median per fresh process in each
+  run, calibrated by how far identical code moves on this machine (see its block below);
+* :func:`instruction_verdict` — the gate on instructions per call (``bench --instructions``).
 
 Rounds within one run drift together (load, frequency), so the test's p-value is a
 screen, not a calibrated probability; that is why the threshold shift is inside the
