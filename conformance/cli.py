@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -279,6 +280,8 @@ def cmd_bench(args) -> int:
             raise UsageError(f"--{name}s must be some of {', '.join(valid)}")
     if args.threads < 0:
         raise UsageError("--threads must be positive")
+    if args.interleave and not shutil.which(args.interleave):
+        raise UsageError(f"--interleave: no interpreter {args.interleave!r}")
     return _bench(out=args.out, frameworks=_builtin(sel.frameworks),
                   modules=sel.modules if args.modules else None, devices=sel.devices, dtypes=sel.dtypes,
                   modes=split(args.modes), passes=split(args.passes), threads=args.threads,

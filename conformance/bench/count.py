@@ -86,6 +86,7 @@ def count_instructions(*, framework: str, modules, dtypes=("float32",), passes=(
 
     why = callgrind.supported()
     if why:
+        log(f"  {framework:<11} instructions not counted: {why}")
         return {"_": {"unavailable": why}}
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="cg-") as tmp:
