@@ -51,11 +51,11 @@ def test_counted_rows_are_the_timed_rows_at_small_shapes():
 def test_planted_extra_work_shows_in_the_counts(monkeypatch):
     monkeypatch.setenv("PLANTED_BENCH_MODULE", "softmax")
     monkeypatch.setenv("PLANTED_BENCH_FRACTION", "0.2")
-    kw = dict(framework="numpy", modules=["softmax"], passes=["forward", "forward+vjp"], log=lambda *_: None)
+    kw = dict(framework="numpy", modules=["softmax"], passes=["forward+vjp"], log=lambda *_: None)
     base = count_instructions(**kw)
     slow = count_instructions(**kw, timing="tests.planted_bench:SlowNumpy")
     assert base["_"]["on_valgrind"] and base["_"]["threads"]["requested"] == 1
-    fwd, vjp = "softmax-numpy-float32-cpu:forward", "softmax-numpy-float32-cpu:forward+vjp"
-    assert base[vjp]["per_call"] > base[fwd]["per_call"] > 0
-    assert slow[vjp]["per_call"] / base[vjp]["per_call"] >= 1.2  # the plant: a fifth of the rows again
-    assert abs(slow[fwd]["per_call"] / base[fwd]["per_call"] - 1) < 0.02  # the unplanted row: the same
+    row = "softmax-numpy-float32-cpu:forward+vjp"
+    assert base[row]["per_call"] > 0 and base[row]["jitter"] < 0.01  # a count, not a timing: steady
+    # the plant: the op again on a fifth of the rows, plus the call's own overhead
+    assert 1.2 <= slow[row]["per_call"] / base[row]["per_call"] < 1.35

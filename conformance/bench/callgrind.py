@@ -77,6 +77,23 @@ class ClientRequests:
         self(DUMP_STATS_AT, ctypes.addressof(buf))
 
 
+def probe(requests: ClientRequests, call, sync, dumps: Path, warmup: int = 2) -> int | None:
+    """Instructions of one call (after ``warmup`` calls), read back from the dump it
+    writes into ``dumps`` (callgrind's ``--callgrind-out-file`` directory): to choose N."""
+    for _ in range(warmup):
+        sync(call())
+    requests(START_INSTRUMENTATION)
+    requests(ZERO_STATS)
+    requests(TOGGLE_COLLECT)
+    sync(call())
+    requests(TOGGLE_COLLECT)
+    requests.dump(f"probe{LABEL_SEP}1")
+    requests(STOP_INSTRUMENTATION)
+    files = sorted(Path(dumps).glob("*.out.*"), key=lambda f: int(f.name.rpartition(".")[2] or 0))
+    found = read_dumps(files[-1:]).get("probe", {}).get(1) if files else None
+    return found
+
+
 def count_calls(requests: ClientRequests, label: str, call, sync, n: int = 1, warmup: int = 2) -> None:
     """Dump ``label|k`` after k = n, 2n, 3n calls of ``call`` (each region counted alone,
     the collector off). Read back with :func:`per_call`."""

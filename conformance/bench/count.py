@@ -7,7 +7,7 @@ child (:func:`main`) prepares each row with the framework's benchmark worker exa
 timing worker does, warms it up uninstrumented, then counts N, 2N and 3N calls. Rows keep
 the timed rows' ids, so ``compare --metric instructions`` matches them across runs.
 Cost: Valgrind's base slow-down while the framework imports (no instrumentation then),
-about 50x on the 6 counted calls per row.
+about 50x on the 6N counted calls per row (N calls: ~10 million instructions).
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from pathlib import Path
 from . import callgrind
 
 CHILD = "conformance.bench.count"
+# N per row: enough calls for ~10 million instructions (a probe call is counted first):
+# one call of a hundred thousand instructions is a region whose allocator and cache state
+# move its count by a percent or two; at most 50 calls.
+REGION_INSTRUCTIONS = 10_000_000
+MAX_CALLS = 50
 
 
 def count_cases(*, framework: str, modules, dtypes, passes) -> list:
@@ -47,7 +52,7 @@ def main(argv=None) -> int:
     p.add_argument("--modules", required=True)
     p.add_argument("--dtypes", default="float32")
     p.add_argument("--passes", default="forward,forward+vjp")
-    p.add_argument("--calls", type=int, default=1, help="N: regions of N, 2N and 3N calls")
+    p.add_argument("--dumps", required=True, help="callgrind's output directory (the probe reads it)")
     p.add_argument("--out", required=True, help="JSON: {bench_id: {dims, skip}}")
     a = p.parse_args(argv)
 
@@ -71,7 +76,9 @@ def main(argv=None) -> int:
         except Exception as exc:  # a row the worker cannot build: recorded, the others go on
             row["skip"] = f"{type(exc).__name__}: {str(exc)[:300]}"
             continue
-        callgrind.count_calls(requests, bc.id, prepared.call, prepared.sync, n=a.calls)
+        one = callgrind.probe(requests, prepared.call, prepared.sync, Path(a.dumps))
+        n = max(1, min(MAX_CALLS, round(REGION_INSTRUCTIONS / one))) if one else 1
+        callgrind.count_calls(requests, bc.id, prepared.call, prepared.sync, n=n)
     Path(a.out).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0
 
@@ -94,7 +101,7 @@ def count_instructions(*, framework: str, modules, dtypes=("float32",), passes=(
         argv = [callgrind.valgrind(), *callgrind.VALGRIND_ARGS, f"--callgrind-out-file={tmp}/cg.out",
                 python or sys.executable, "-m", CHILD, f"--framework={framework}",
                 f"--modules={','.join(modules)}", f"--dtypes={','.join(dtypes)}",
-                f"--passes={','.join(passes)}", f"--out={rows_path}"] + ([f"--timing={timing}"] if timing else [])
+                f"--passes={','.join(passes)}", f"--out={rows_path}", f"--dumps={tmp}"] + ([f"--timing={timing}"] if timing else [])
         env = _worker_env(1)
         env["PYTHONHASHSEED"] = "0"
         proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
