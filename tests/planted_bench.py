@@ -11,7 +11,8 @@ planted call does *at least* ``FRACTION`` more work, in time and in instructions
 (at the instruction counter's shapes the leading axis is 10 or 40: 10 % and 20 % are whole
 entries). Rows keep the framework's ids, so ``compare`` matches them with an unplanted run's.
 
-``PLANTED_BENCH_MODULE`` (default conv2d) and ``PLANTED_BENCH_FRACTION`` (default 0.2)
+``PLANTED_BENCH_MODULE`` (default softmax: its work is linear in the rows, so the slice
+is its share; a convolution's weight gradient is not) and ``PLANTED_BENCH_FRACTION`` (default 0.2)
 choose the op and the extra work.
 """
 
@@ -36,7 +37,7 @@ def sliced(work, fraction: float):
 
 
 class _Planted:
-    MODULE = os.environ.get("PLANTED_BENCH_MODULE", "conv2d")
+    MODULE = os.environ.get("PLANTED_BENCH_MODULE", "softmax")
     FRACTION = float(os.environ.get("PLANTED_BENCH_FRACTION", "0.2"))
 
     def prepare(self, bc, work):

@@ -110,9 +110,10 @@ def scaling_dims(spec, variant) -> list[dict[str, int]]:
 
 
 # Instruction counts (``conformance/bench/count.py``) run under Valgrind, ~50x slower than
-# native: small shapes, one call per region. The leading axis of the first argument is 10
-# or a multiple, so a planted extra slice of 10% or 20% of it is whole rows.
-_COUNT_ROWS = {"N": 40, "D": 256}
+# native: small shapes, yet large enough that a call's fixed overhead (Python, dispatch) is
+# a few percent of its count. The leading axis of the first argument is 10 or a multiple,
+# so a planted extra slice of 10% or 20% of it is whole rows.
+_COUNT_ROWS = {"N": 40, "D": 1024}
 COUNT: dict[str, dict[str, int]] = {
     **{m: _COUNT_ROWS for m in ("add", "multiply", "switch", "relu", "leaky_relu", "elu", "selu", "sigmoid",
                                 "softplus", "tanh", "sum", "max", "softmax", "cross_entropy", "squared_error",
