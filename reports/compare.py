@@ -10,7 +10,8 @@ timings that got faster or have no counterpart.
 
 Timings (``--metric time``, the default) are decided from process-level samples where the
 runs have them (``bench --processes K``: one median per fresh worker process): a row is
-"slower" when the ratio of its mean log process medians exceeds ``1 + max_slowdown`` and
+"slower" when the ratio of its mean log process samples (each process's fastest round,
+else its median) exceeds ``1 + max_slowdown`` and
 also exceeds what identical code moves on this machine today — ``Z`` standard errors of
 the process spread plus the A/A drift of the yardsticks (or of an explicit A/A pair,
 ``calibrate``); a ratio beyond the threshold inside that band is "inconclusive" (listed,
@@ -101,9 +102,9 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
         ma, mb = _medians(old_bench), _medians(new_bench)
         common = sorted(set(ma) & set(mb))
         procs = {bid for bid in common if _processes(ma[bid]) >= MIN_PROCESSES <= _processes(mb[bid])}
-        pairs = [(ma[b]["process_medians"], mb[b]["process_medians"]) for b in sorted(procs)]
+        pairs = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)]
         machine_sd = machine_spread(pairs)
-        yard = [(ma[b]["process_medians"], mb[b]["process_medians"]) for b in sorted(procs)
+        yard = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)
                 if ma[b].get("kind") == "gemm"]
         drift_log = max(drift(yard), drift(calibration or []))
         if procs:
@@ -117,7 +118,7 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
             row = (bid, ma[bid], mb[bid], ratio)
             da, db = ma[bid].get("data"), mb[bid].get("data")
             if bid in procs:
-                v = process_verdict(ma[bid]["process_medians"], mb[bid]["process_medians"], max_slowdown,
+                v = process_verdict(_samples(ma[bid]), _samples(mb[bid]), max_slowdown,
                                     machine_sd=machine_sd, drift_log=drift_log)
                 row = (bid, ma[bid], mb[bid], v["ratio"], v)
                 {"slower": c.slower, "faster": c.faster, "inconclusive": c.inconclusive}.get(
@@ -146,6 +147,13 @@ def _processes(row: dict) -> int:
     return len(row.get("process_medians") or ())
 
 
+def _samples(row: dict) -> list:
+    """A row's process-level samples: each process's fastest round (other processes only
+    ever add time, so it moves least with the machine's load), else its median."""
+    mins = row.get("process_mins") or []
+    return mins if len(mins) == _processes(row) and all(mins) else row["process_medians"]
+
+
 def _span(ma, mb, ids) -> str:
     ns = sorted({_processes(ma[b]) for b in ids} | {_processes(mb[b]) for b in ids})
     return str(ns[0]) if len(ns) == 1 else f"{ns[0]}–{ns[-1]}"
@@ -154,7 +162,7 @@ def _span(ma, mb, ids) -> str:
 def calibration_pairs(a_bench: dict, b_bench: dict) -> list:
     """An A/A pair of bench documents (same code, two runs): the rows' process medians."""
     ma, mb = _medians(a_bench), _medians(b_bench)
-    return [(ma[b]["process_medians"], mb[b]["process_medians"]) for b in sorted(set(ma) & set(mb))
+    return [(_samples(ma[b]), _samples(mb[b])) for b in sorted(set(ma) & set(mb))
             if _processes(ma[b]) >= 1 and _processes(mb[b]) >= 1]
 
 

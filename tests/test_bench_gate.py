@@ -119,6 +119,17 @@ def test_an_explicit_aa_pair_calibrates_the_band():
     assert not c.slower and [r[0] for r in c.inconclusive] == ["op2:forward"]
 
 
+def test_the_gate_uses_each_process_fastest_round():
+    """Medians that a loaded machine spread out, fastest rounds that agree: decided."""
+    old, new = bench({"r": [1.0, 1.6, 1.1, 2.0, 1.3]}), bench({"r": [1.5, 1.25, 2.4, 1.3, 1.9]})
+    for doc, mins in ((old, [1.0, 1.01, 0.99, 1.0, 1.0]), (new, [1.2, 1.21, 1.19, 1.2, 1.2])):
+        doc["benchmarks"][0]["extra_info"]["process_mins"] = mins
+    c = compare_docs({"cases": []}, {"cases": []}, old, new, 0.10)
+    assert [r[0] for r in c.slower] == ["r"]
+    del old["benchmarks"][0]["extra_info"]["process_mins"]  # older files: the medians
+    assert not compare_docs({"cases": []}, {"cases": []}, old, new, 0.10).slower
+
+
 def test_instruction_gate():
     old = {"per_call": 1_000_000, "jitter": 0.001}
     assert ts.instruction_verdict(old, {"per_call": 1_000_500, "jitter": 0.001}, 0.10)["verdict"] == "same"
@@ -149,6 +160,7 @@ def test_processes_merge_into_one_row_with_per_process_medians():
     assert len(rows) == 1
     info, st = rows[0]["extra_info"], rows[0]["stats"]
     assert info["process_medians"] == [1.0, 2.0, 3.0] and info["processes"] == 3
+    assert info["process_mins"] == [0.99, 1.98, 2.97]  # each process's fastest round: what the gate uses
     assert st["rounds"] == 9 and st["median"] == 2.0 and len(info["median_ci"]) == 2
     single = merge_processes([proc(1.0)])[0]
     assert single["stats"]["rounds"] == 3 if "rounds" in single["stats"] else True

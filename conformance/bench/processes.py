@@ -8,8 +8,10 @@ placement, the machine's load over seconds), not between the rounds of one proce
   versions on one machine) the sides alternate inside each step too (A B, then B A);
 * :func:`merge_processes` — one pytest-benchmark document from the per-process ones:
   a row's rounds are pooled for the report's median and interval, and
-  ``extra_info["process_medians"]`` keeps one median per process, which is what the
-  gate (``reports.timing_stats.process_verdict``) decides from.
+  ``extra_info["process_medians"]`` and ``["process_mins"]`` keep each process's median
+  and fastest round: the gate (``reports.timing_stats.process_verdict``) decides from
+  the fastest rounds where present — on a shared machine other processes only ever add
+  time, so a process's fastest round moves least with the load — else the medians.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def merge_processes(docs: list[dict]) -> list[dict]:
         info = dict(first.get("extra_info") or {})
         meds = [r["stats"]["median"] for r in runs if (r.get("stats") or {}).get("median")]
         info["process_medians"] = meds
+        info["process_mins"] = [min(r["stats"]["data"]) if (r.get("stats") or {}).get("data")
+                                else r["stats"].get("min") for r in runs if (r.get("stats") or {}).get("median")]
         info["processes"] = len(meds)
         data = [v for r in runs for v in (r.get("stats") or {}).get("data") or ()]
         st = dict(first.get("stats") or {})
