@@ -108,7 +108,8 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
                 if ma[b].get("kind") == "gemm"]
         drift_log = max(drift(yard), drift(calibration or []))
         if procs:
-            c.notes.append(f"decided from process medians ({_span(ma, mb, procs)} processes per run): machine "
+            kind = "fastest rounds" if all(_samples(ma[b]) is not ma[b]["process_medians"] for b in procs) else "medians"
+            c.notes.append(f"decided from each process's {kind} ({_span(ma, mb, procs)} processes per run): machine "
                            f"spread between processes {100 * machine_sd:.1f}%, A/A drift "
                            f"{100 * (math.exp(drift_log) - 1):.1f}% "
                            f"({'yardsticks' if yard else 'no yardstick'}"
@@ -226,7 +227,7 @@ def _bench_line(row) -> str:
     if p and isinstance(p[0], dict):
         v = p[0]
         return (f"  {bid}: {o['per_call']:,.0f} -> {n['per_call']:,.0f} instructions per call "
-                f"({100 * (ratio - 1):+.1f}%; counts jitter ±{100 * v['band']:.1f}%)")
+                f"({100 * (ratio - 1):+.1f}%; identical code's counts move up to ±{100 * v['band']:.1f}%)")
 
     def spread(r):
         if r.get("ci_low") is not None and r.get("ci_high") is not None:

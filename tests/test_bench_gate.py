@@ -94,7 +94,7 @@ def test_compare_decides_from_process_medians_and_catches_the_planted_row():
     c = compare_docs({"cases": []}, {"cases": []}, base, planted, 0.10)
     assert [r[0] for r in c.slower] == ["op3:forward"]
     text = format_comparison(c)
-    assert "decided from process medians (5 processes per run)" in text
+    assert "decided from each process's medians (5 processes per run)" in text
     assert "identical code moves up to" in text and "result: REGRESSED" in text
 
 
