@@ -101,7 +101,8 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
     elif old_bench is not None and new_bench is not None:
         ma, mb = _medians(old_bench), _medians(new_bench)
         common = sorted(set(ma) & set(mb))
-        procs = {bid for bid in common if _processes(ma[bid]) >= MIN_PROCESSES <= _processes(mb[bid])}
+        procs = {bid for bid in common if min(_processes(ma[bid]), _processes(mb[bid])) >= 1
+                 and _processes(ma[bid]) + _processes(mb[bid]) >= MIN_PROCESSES}
         pairs = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)]
         machine_sd = machine_spread(pairs)
         yard = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)
@@ -135,7 +136,7 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
             elif ratio < 1 / (1 + max_slowdown):
                 c.faster.append(row)
         if len(procs) < len(common):
-            c.notes.append(f"{len(common) - len(procs)} timing rows were timed in one process per run: decided "
+            c.notes.append(f"{len(common) - len(procs)} timing rows were timed in one process in both runs: decided "
                            "from the rounds of one process (bench --processes 5 for process-level samples)")
         c.timing_unmatched = sorted(set(ma) ^ set(mb))
         c.notes += _yardstick_moves(ma, mb, max_slowdown)

@@ -192,7 +192,7 @@ def verdict(old, new, max_slowdown: float, alpha: float = ALPHA,
 # symmetrically.
 
 Z = 4.0  # one-sided normal tail 3e-5 per row: a thousand row comparisons stay quiet
-MIN_PROCESSES = 2  # fewer per run: no process-level spread; the row falls back to its rounds
+MIN_PROCESSES = 3  # in both runs together (one side may have one); fewer: the row falls back to its rounds
 
 
 def _logs(meds) -> list[float]:
@@ -200,11 +200,13 @@ def _logs(meds) -> list[float]:
 
 
 def pooled_sd(a, b) -> float | None:
-    """Pooled standard deviation of two samples (logs); None below two values each."""
-    if len(a) < 2 or len(b) < 2:
+    """Pooled standard deviation of two samples (logs) — a side with one value adds no
+    degrees of freedom; None when neither side has two."""
+    df = max(0, len(a) - 1) + max(0, len(b) - 1)
+    if df < 1:
         return None
-    ss = sum((v - statistics.fmean(a)) ** 2 for v in a) + sum((v - statistics.fmean(b)) ** 2 for v in b)
-    return math.sqrt(ss / (len(a) + len(b) - 2))
+    ss = sum((v - statistics.fmean(x)) ** 2 for x in (a, b) if x for v in x)
+    return math.sqrt(ss / df)
 
 
 def machine_spread(pairs) -> float:

@@ -59,6 +59,16 @@ def test_machine_spread_is_the_median_rows_spread():
     assert ts.machine_spread([tight, tight, noisy]) == 0.0
     assert ts.machine_spread([noisy, noisy, tight]) > 0.15
     assert ts.drift([([1.0, 1.0], [1.1, 1.1]), ([1.0], [0.8])]) == abs(math.log(0.8))
+    assert ts.pooled_sd([0.0], [0.1, -0.1]) == ts.pooled_sd([], [0.1, -0.1]) > 0  # one side of one
+    assert ts.pooled_sd([0.0], [0.0]) is None
+
+
+def test_one_process_against_several_is_decided_from_the_several():
+    rng = random.Random(8)
+    base = bench(runs(rng), KINDS)
+    one = bench({k: v[:1] for k, v in runs(rng).items()}, KINDS)
+    c = compare_docs({"cases": []}, {"cases": []}, base, one, 0.10)
+    assert not c.slower and not any("one process in both runs" in n for n in c.notes)
 
 
 def bench(rows, kinds=None):
