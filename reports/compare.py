@@ -31,7 +31,7 @@ from .benchmarks import rows as bench_rows
 from .inputs import InputError, load, resolve
 from .svg import seconds
 from .timing_stats import (ALLOWANCE_FLOOR, ALPHA, ALPHA_NOISY, MIN_PROCESSES, Z, drift, instruction_verdict,
-                           machine_spread, process_verdict, verdict)
+                           machine_drift, machine_spread, process_verdict, verdict)
 
 BAD = ("fail", "error")
 
@@ -107,13 +107,13 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
         machine_sd = machine_spread(pairs)
         yard = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)
                 if ma[b].get("kind") == "gemm"]
-        drift_log = max(drift(yard), drift(calibration or []))
+        drift_log = max(machine_drift(pairs, yard), drift(calibration or []))
         if procs:
             kind = "fastest rounds" if all(_samples(ma[b]) is not ma[b]["process_medians"] for b in procs) else "medians"
             c.notes.append(f"decided from each process's {kind} ({_span(ma, mb, procs)} processes per run): machine "
                            f"spread between processes {100 * machine_sd:.1f}%, A/A drift "
                            f"{100 * (math.exp(drift_log) - 1):.1f}% "
-                           f"({'yardsticks' if yard else 'no yardstick'}"
+                           f"(yardsticks and the shift all rows share{'' if yard else '; no yardstick'}"
                            f"{' + calibration pair' if calibration else ''}), band Z = {Z:g}")
         for bid in common:
             ratio = mb[bid]["median"] / ma[bid]["median"]

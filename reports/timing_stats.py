@@ -185,8 +185,10 @@ def verdict(old, new, max_slowdown: float, alpha: float = ALPHA,
 # The machine's spread (the median row's, well estimated from every row) is the floor of
 # s: one row's spread, estimated from 10 values, can be small by chance.
 # ``drift`` is the A/A calibration: how far rows that did not change moved between the two
-# runs beyond their own noise — the yardstick rows both runs carry (the GEMMs), or the rows
-# of an A/A pair given explicitly (``compare --calibrate A1 A2``). A row is ``slower`` when
+# runs beyond their own noise — the yardstick rows both runs carry (the GEMMs), the shift
+# all rows share when no yardstick rules it out (``machine_drift``: a loaded machine slows
+# every row at once), or the rows of an A/A pair given explicitly (``compare --calibrate
+# A1 A2``). A row is ``slower`` when
 # exp(d) exceeds 1 + max_slowdown *and* d exceeds the band; beyond the threshold but inside
 # the band it is ``inconclusive`` (not a failure: the machine cannot tell today); ``faster``
 # symmetrically.
@@ -228,6 +230,30 @@ def drift(pairs, z: float = Z) -> float:
             moves.append(max(0.0, abs(statistics.fmean(b) - statistics.fmean(a))
                              - z * sd * math.sqrt(1 / len(a) + 1 / len(b))))
     return max(moves, default=0.0)
+
+
+def common_shift(pairs) -> float:
+    """The shift every row shares between the runs: the median over rows of the log ratio
+    of mean log samples (one regressed op among many does not move it)."""
+    ds = [statistics.fmean(_logs(b)) - statistics.fmean(_logs(a)) for a, b in pairs if _logs(a) and _logs(b)]
+    return statistics.median(ds) if ds else 0.0
+
+
+def machine_drift(pairs, yardsticks, z: float = Z) -> float:
+    """The A/A drift of the gate's band (logs): the yardsticks' move beyond their own
+    noise, and the shift all rows share unless a yardstick rules it out — a yardstick
+    whose interval (its log ratio ± z standard errors) excludes the shared shift says the
+    machine did not move that much, so the rows' shared shift is the code's (a change that
+    slows everything is then still decided); a noisy yardstick cannot, so the shared shift
+    counts as the machine's."""
+    shift = common_shift(pairs) if len(pairs) >= 3 else 0.0
+    ruled_out = False
+    for a, b in yardsticks:
+        a, b = _logs(a), _logs(b)
+        if a and b:
+            se = (pooled_sd(a, b) or 0.0) * math.sqrt(1 / len(a) + 1 / len(b))
+            ruled_out |= abs(statistics.fmean(b) - statistics.fmean(a) - shift) > z * se
+    return max(drift(yardsticks, z), 0.0 if ruled_out else abs(shift))
 
 
 def process_verdict(old_meds, new_meds, max_slowdown: float, *, machine_sd: float = 0.0,

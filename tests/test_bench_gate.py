@@ -182,3 +182,19 @@ def test_schedule_is_abba_over_frameworks_and_sides():
                                        ("a", "x", 2), ("a", "y", 2)]
     order = [(s, f) for s, f, _ in schedule(["x"], 4, ("a", "b"))]
     assert order == [("a", "x"), ("b", "x"), ("b", "x"), ("a", "x")] * 2
+
+
+def test_a_shift_every_row_shares_is_the_machine_unless_a_yardstick_rules_it_out():
+    """Tight rows, all 1.6x slower in the second run (the machine under load), a yardstick
+    too noisy to say: inconclusive. The same rows with a steady yardstick that did not
+    move: the code slowed everything, decided slower."""
+    rows = {f"op{i}:forward": [1e-3 * (i + 1) * (1 + 0.002 * k) for k in range(5)] for i in range(6)}
+    slow = {k: [x * 1.6 for x in v] for k, v in rows.items()}
+    noisy_yard, steady_yard = [1.0, 2.0, 1.3, 0.7, 1.6], [1.0, 1.002, 0.998, 1.001, 0.999]
+    old = bench({**rows, "gemm@1024:forward": noisy_yard}, KINDS)
+    new = bench({**slow, "gemm@1024:forward": noisy_yard[::-1]}, KINDS)
+    c = compare_docs({"cases": []}, {"cases": []}, old, new, 0.10)
+    assert not c.slower and len(c.inconclusive) == 6
+    old = bench({**rows, "gemm@1024:forward": steady_yard}, KINDS)
+    new = bench({**slow, "gemm@1024:forward": steady_yard}, KINDS)
+    assert len(compare_docs({"cases": []}, {"cases": []}, old, new, 0.10).slower) == 6
