@@ -101,8 +101,8 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
     elif old_bench is not None and new_bench is not None:
         ma, mb = _medians(old_bench), _medians(new_bench)
         common = sorted(set(ma) & set(mb))
-        procs = {bid for bid in common if min(_processes(ma[bid]), _processes(mb[bid])) >= 1
-                 and _processes(ma[bid]) + _processes(mb[bid]) >= MIN_PROCESSES}
+        procs = {bid for bid in common if min(_processes(ma[bid]), _processes(mb[bid])) >= MIN_PROCESSES}
+        single = {bid for bid in common if bid not in procs and max(_processes(ma[bid]), _processes(mb[bid]))}
         pairs = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)]
         machine_sd = machine_spread(pairs)
         yard = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)
@@ -125,6 +125,9 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
                 row = (bid, ma[bid], mb[bid], v["ratio"], v)
                 {"slower": c.slower, "faster": c.faster, "inconclusive": c.inconclusive}.get(
                     v["verdict"], []).append(row)
+            elif bid in single:  # one process on a side: its spread is unknown, so is the band
+                if not 1 / (1 + max_slowdown) <= ratio <= 1 + max_slowdown:
+                    c.inconclusive.append(row)
             elif da and db:
                 allow = max(ma[bid].get("allowance") or 0, mb[bid].get("allowance") or 0)
                 v = verdict(da, db, max_slowdown, allowance=allow or ALLOWANCE_FLOOR)
@@ -135,9 +138,12 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
                 c.slower.append(row)
             elif ratio < 1 / (1 + max_slowdown):
                 c.faster.append(row)
-        if len(procs) < len(common):
-            c.notes.append(f"{len(common) - len(procs)} timing rows were timed in one process in both runs: decided "
-                           "from the rounds of one process (bench --processes 5 for process-level samples)")
+        if single:
+            c.notes.append(f"{len(single)} timing rows were timed in one process in a run: a ratio beyond the "
+                           "threshold is inconclusive (bench --processes 5 for process-level samples)")
+        if len(procs) + len(single) < len(common):
+            c.notes.append(f"{len(common) - len(procs) - len(single)} timing rows carry no process samples (older "
+                           "files): decided from the rounds of one process")
         c.timing_unmatched = sorted(set(ma) ^ set(mb))
         c.notes += _yardstick_moves(ma, mb, max_slowdown)
     elif (old_bench is None) != (new_bench is None):

@@ -194,7 +194,7 @@ def verdict(old, new, max_slowdown: float, alpha: float = ALPHA,
 # symmetrically.
 
 Z = 4.0  # one-sided normal tail 3e-5 per row: a thousand row comparisons stay quiet
-MIN_PROCESSES = 3  # in both runs together (one side may have one); fewer: the row falls back to its rounds
+MIN_PROCESSES = 2  # per run; with one, that run's spread is unknown: beyond the threshold is inconclusive
 
 
 def _logs(meds) -> list[float]:

@@ -63,12 +63,15 @@ def test_machine_spread_is_the_median_rows_spread():
     assert ts.pooled_sd([0.0], [0.0]) is None
 
 
-def test_one_process_against_several_is_decided_from_the_several():
+def test_one_process_in_a_run_cannot_decide():
+    """Its spread is unknown (the machine may have been loaded just then): beyond the
+    threshold is inconclusive, never slower; within it, the same."""
     rng = random.Random(8)
     base = bench(runs(rng), KINDS)
-    one = bench({k: v[:1] for k, v in runs(rng).items()}, KINDS)
+    one = bench({k: [x * (1.5 if k == "op1:forward" else 1.0) for x in v[:1]] for k, v in runs(rng).items()}, KINDS)
     c = compare_docs({"cases": []}, {"cases": []}, base, one, 0.10)
-    assert not c.slower and not any("one process in both runs" in n for n in c.notes)
+    assert not c.slower and "op1:forward" in [r[0] for r in c.inconclusive]
+    assert any("timed in one process in a run" in n for n in c.notes)
 
 
 def bench(rows, kinds=None):

@@ -14,7 +14,7 @@ from conformance.bench.driver import run_bench
 def _run(out, timing=None):
     code, path = run_bench(out=out, frameworks=["numpy"], modules=["relu"], passes=("forward", "forward+vjp"),
                            modes=("eager",), threads=1, scaling=False, gemm=True, log=lambda *_: None,
-                           timing=timing)
+                           timing=timing, processes=2)
     assert code == 0 and path.exists()
     return path
 
