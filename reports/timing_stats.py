@@ -185,7 +185,7 @@ def verdict(old, new, max_slowdown: float, alpha: float = ALPHA,
 # The machine's spread (the median row's, well estimated from every row) is the floor of
 # s: one row's spread, estimated from 10 values, can be small by chance.
 # ``drift`` is the A/A calibration: how far rows that did not change moved between the two
-# runs beyond their own noise — the yardstick rows both runs carry (the GEMMs), the shift
+# runs — the yardstick rows both runs carry (the GEMMs; their whole move), the shift
 # all rows share when no yardstick rules it out (``machine_drift``: a loaded machine slows
 # every row at once), or the rows of an A/A pair given explicitly (``compare --calibrate
 # A1 A2``). A row is ``slower`` when
@@ -240,8 +240,8 @@ def common_shift(pairs) -> float:
 
 
 def machine_drift(pairs, yardsticks, z: float = Z) -> float:
-    """The A/A drift of the gate's band (logs): the yardsticks' move beyond their own
-    noise, and the shift all rows share unless a yardstick rules it out — a yardstick
+    """The A/A drift of the gate's band (logs): the yardsticks' whole move, and the shift
+    all rows share unless a yardstick rules it out — a yardstick
     whose interval (its log ratio ± z standard errors) excludes the shared shift says the
     machine did not move that much, so the rows' shared shift is the code's (a change that
     slows everything is then still decided); a noisy yardstick cannot, so the shared shift
@@ -253,7 +253,9 @@ def machine_drift(pairs, yardsticks, z: float = Z) -> float:
         if a and b:
             se = (pooled_sd(a, b) or 0.0) * math.sqrt(1 / len(a) + 1 / len(b))
             ruled_out |= abs(statistics.fmean(b) - statistics.fmean(a) - shift) > z * se
-    return max(drift(yardsticks, z), 0.0 if ruled_out else abs(shift))
+    # the yardsticks' whole move, noise and all: a multi-threaded GEMM on an oversubscribed
+    # machine moves far more than a one-pass elementwise op, and the rows like it with it
+    return max(drift(yardsticks, 0.0), 0.0 if ruled_out else abs(shift))
 
 
 def process_verdict(old_meds, new_meds, max_slowdown: float, *, machine_sd: float = 0.0,
