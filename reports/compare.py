@@ -228,8 +228,8 @@ def _bench_line(row) -> str:
     bid, o, n, ratio, *p = row
     if p and isinstance(p[0], dict) and "sd" in p[0]:
         v = p[0]
-        return (f"  {bid}: {seconds(o['median'])} -> {seconds(n['median'])} ({100 * (ratio - 1):+.0f}% in median "
-                f"process medians, {v['n'][0]} and {v['n'][1]} processes; identical code moves up to "
+        return (f"  {bid}: {seconds(o['median'])} -> {seconds(n['median'])} ({100 * (ratio - 1):+.0f}% over "
+                f"{v['n'][0]} and {v['n'][1]} processes; identical code moves up to "
                 f"±{100 * v['band']:.0f}% here: spread {100 * v['sd']:.1f}%, drift {100 * v['drift']:.1f}%)")
     if p and isinstance(p[0], dict):
         v = p[0]
