@@ -8,23 +8,31 @@ median by more than the allowed slowdown. Reported without failing the gate: fix
 checks, verdict changes, checks that became skips, cases that appeared or disappeared,
 timings that got faster or have no counterpart.
 
-A timing is "slower" only when its median ratio NEW/OLD exceeds ``1 + max_slowdown``
-*and* a one-sided Mann–Whitney U test over the two runs' per-round times says NEW's
-rounds are larger than OLD's scaled by ``1 + max_slowdown`` (``reports.timing_stats``);
-a noisy row (spread above the run's allowance) needs p < ``ALPHA_NOISY`` instead of
-``ALPHA``. A ratio above the threshold that the
-rounds do not bear out is "inconclusive" (listed, not a regression). Rows without per-round data (older files) fall back to the medians.
+Timings (``--metric time``, the default) are decided from process-level samples where the
+runs have them (``bench --processes K``: one median per fresh worker process): a row is
+"slower" when the ratio of its mean log process samples (each process's fastest round,
+else its median) exceeds ``1 + max_slowdown`` and
+also exceeds what identical code moves on this machine today — ``Z`` standard errors of
+the process spread plus the A/A drift of the yardsticks (or of an explicit A/A pair,
+``calibrate``); a ratio beyond the threshold inside that band is "inconclusive" (listed,
+not a regression). See ``reports.timing_stats.process_verdict``. Rows timed in one process
+per run fall back to the rank test over their rounds (``reports.timing_stats.verdict``),
+rows without rounds to the medians. ``--metric instructions`` decides from the
+instructions per call counted by ``bench --instructions``
+(``reports.timing_stats.instruction_verdict``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .benchmarks import rows as bench_rows
 from .compare_findings import compare_findings, format_findings
 from .inputs import InputError, load, resolve
 from .svg import seconds
-from .timing_stats import ALLOWANCE_FLOOR, ALPHA, ALPHA_NOISY, verdict
+from .timing_stats import (ALLOWANCE_FLOOR, ALPHA, ALPHA_NOISY, MIN_PROCESSES, Z, drift, instruction_verdict,
+                           machine_drift, machine_spread, process_verdict, verdict)
 
 BAD = ("fail", "error")
 
@@ -44,6 +52,7 @@ def parse_slowdown(text: str) -> float:
 @dataclass
 class Comparison:
     max_slowdown: float
+    metric: str = "time"
     new_failures: list = field(default_factory=list)
     fixed: list = field(default_factory=list)
     verdict_changes: list = field(default_factory=list)
@@ -71,8 +80,11 @@ def _medians(bench) -> dict:
 
 
 def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict | None,
-                 max_slowdown: float = 0.10) -> Comparison:
-    c = Comparison(max_slowdown)
+                 max_slowdown: float = 0.10, metric: str = "time", calibration=None) -> Comparison:
+    """``calibration``: [(old process medians, new process medians)] of rows that did not
+    change between two runs (an A/A pair, :func:`calibration_pairs`): how far identical
+    code moves on this machine, on top of the yardsticks."""
+    c = Comparison(max_slowdown, metric)
     c.findings = compare_findings(old, new) if old.get("cases") and new.get("cases") else {}
     a, b = _records(old), _records(new)
     for key, r in sorted(b.items()):
@@ -87,13 +99,39 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
             c.verdict_changes.append((key, o.get("verdict"), r.get("verdict")))
     old_cases, new_cases = {k[0] for k in a}, {k[0] for k in b}
     c.missing, c.added = sorted(old_cases - new_cases), sorted(new_cases - old_cases)
-    if old_bench is not None and new_bench is not None:
+    if old_bench is not None and new_bench is not None and metric == "instructions":
+        _compare_instructions(c, old_bench, new_bench, max_slowdown)
+    elif old_bench is not None and new_bench is not None:
         ma, mb = _medians(old_bench), _medians(new_bench)
-        for bid in sorted(set(ma) & set(mb)):
+        common = sorted(set(ma) & set(mb))
+        procs = {bid for bid in common if min(_processes(ma[bid]), _processes(mb[bid])) >= MIN_PROCESSES}
+        single = {bid for bid in common if bid not in procs and max(_processes(ma[bid]), _processes(mb[bid]))}
+        pairs = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)]
+        machine_sd = machine_spread(pairs)
+        yard = [(_samples(ma[b]), _samples(mb[b])) for b in sorted(procs)
+                if ma[b].get("kind") == "gemm"]
+        drift_log = max(machine_drift(pairs, yard), drift(calibration or []))
+        if procs:
+            kind = "fastest rounds" if all(_samples(ma[b]) is not ma[b]["process_medians"] for b in procs) else "medians"
+            c.notes.append(f"decided from each process's {kind} ({_span(ma, mb, procs)} processes per run): machine "
+                           f"spread between processes {100 * machine_sd:.1f}%, A/A drift "
+                           f"{100 * (math.exp(drift_log) - 1):.1f}% "
+                           f"(yardsticks and the shift all rows share{'' if yard else '; no yardstick'}"
+                           f"{' + calibration pair' if calibration else ''}), band Z = {Z:g}")
+        for bid in common:
             ratio = mb[bid]["median"] / ma[bid]["median"]
             row = (bid, ma[bid], mb[bid], ratio)
             da, db = ma[bid].get("data"), mb[bid].get("data")
-            if da and db:
+            if bid in procs:
+                v = process_verdict(_samples(ma[bid]), _samples(mb[bid]), max_slowdown,
+                                    machine_sd=machine_sd, drift_log=drift_log)
+                row = (bid, ma[bid], mb[bid], v["ratio"], v)
+                {"slower": c.slower, "faster": c.faster, "inconclusive": c.inconclusive}.get(
+                    v["verdict"], []).append(row)
+            elif bid in single:  # one process on a side: its spread is unknown, so is the band
+                if not 1 / (1 + max_slowdown) <= ratio <= 1 + max_slowdown:
+                    c.inconclusive.append(row)
+            elif da and db:
                 allow = max(ma[bid].get("allowance") or 0, mb[bid].get("allowance") or 0)
                 v = verdict(da, db, max_slowdown, allowance=allow or ALLOWANCE_FLOOR)
                 row = (bid, ma[bid], mb[bid], ratio, v["p"], v["noisy"])
@@ -103,11 +141,57 @@ def compare_docs(old: dict, new: dict, old_bench: dict | None, new_bench: dict |
                 c.slower.append(row)
             elif ratio < 1 / (1 + max_slowdown):
                 c.faster.append(row)
+        if single:
+            c.notes.append(f"{len(single)} timing rows were timed in one process in a run: a ratio beyond the "
+                           "threshold is inconclusive (bench --processes 5 for process-level samples)")
+        if len(procs) + len(single) < len(common):
+            c.notes.append(f"{len(common) - len(procs) - len(single)} timing rows carry no process samples (older "
+                           "files): decided from the rounds of one process")
         c.timing_unmatched = sorted(set(ma) ^ set(mb))
         c.notes += _yardstick_moves(ma, mb, max_slowdown)
     elif (old_bench is None) != (new_bench is None):
         c.notes.append(f"timings only in {'NEW' if old_bench is None else 'OLD'}: not compared")
     return c
+
+
+def _processes(row: dict) -> int:
+    return len(row.get("process_medians") or ())
+
+
+def _samples(row: dict) -> list:
+    """A row's process-level samples: each process's fastest round (other processes only
+    ever add time, so it moves least with the machine's load), else its median."""
+    mins = row.get("process_mins") or []
+    return mins if len(mins) == _processes(row) and all(mins) else row["process_medians"]
+
+
+def _span(ma, mb, ids) -> str:
+    ns = sorted({_processes(ma[b]) for b in ids} | {_processes(mb[b]) for b in ids})
+    return str(ns[0]) if len(ns) == 1 else f"{ns[0]}–{ns[-1]}"
+
+
+def calibration_pairs(a_bench: dict, b_bench: dict) -> list:
+    """An A/A pair of bench documents (same code, two runs): the rows' process medians."""
+    ma, mb = _medians(a_bench), _medians(b_bench)
+    return [(_samples(ma[b]), _samples(mb[b])) for b in sorted(set(ma) & set(mb))
+            if _processes(ma[b]) >= 1 and _processes(mb[b]) >= 1]
+
+
+def _counts(bench: dict) -> dict:
+    rows = ((bench or {}).get("conformance") or {}).get("instructions") or {}
+    return {bid: r for bid, r in rows.items() if isinstance(r, dict) and r.get("per_call")}
+
+
+def _compare_instructions(c: Comparison, old_bench: dict, new_bench: dict, max_slowdown: float) -> None:
+    ca, cb = _counts(old_bench), _counts(new_bench)
+    if not ca or not cb:
+        c.notes.append(f"no instruction counts in {'OLD' if not ca else 'NEW'} (bench --instructions): "
+                       "the instruction gate compared nothing")
+    for bid in sorted(set(ca) & set(cb)):
+        v = instruction_verdict(ca[bid], cb[bid], max_slowdown)
+        row = (bid, ca[bid], cb[bid], v["ratio"], v)
+        {"slower": c.slower, "faster": c.faster, "inconclusive": c.inconclusive}.get(v["verdict"], []).append(row)
+    c.timing_unmatched = sorted(set(ca) ^ set(cb))
 
 
 def _yardstick_moves(ma: dict, mb: dict, max_slowdown: float) -> list[str]:
@@ -124,14 +208,20 @@ def _yardstick_moves(ma: dict, mb: dict, max_slowdown: float) -> list[str]:
     return out
 
 
-def compare_paths(old, new, max_slowdown: float = 0.10) -> Comparison:
+def compare_paths(old, new, max_slowdown: float = 0.10, metric: str = "time", calibrate=None) -> Comparison:
+    """``calibrate``: two paths of an A/A pair (same code) whose rows' movement widens the
+    band of identical code's movement (``compare_docs``'s ``calibration``)."""
     docs = []
     for path in (old, new):
         results, bench = resolve(path)
         doc, bench_doc = load(results, bench)
         docs.append((doc if results is not None else {"cases": []}, bench_doc, results is not None))
     (od, ob, o_has), (nd, nb, n_has) = docs
-    c = compare_docs(od, nd, ob, nb, max_slowdown)
+    calibration = None
+    if calibrate:
+        ca, cb = (load(*resolve(p))[1] for p in calibrate)
+        calibration = calibration_pairs(ca or {}, cb or {})
+    c = compare_docs(od, nd, ob, nb, max_slowdown, metric, calibration)
     if o_has != n_has:
         c.notes.append(f"results.json only in {'NEW' if n_has else 'OLD'}: checks not compared")
     return c
@@ -139,6 +229,15 @@ def compare_paths(old, new, max_slowdown: float = 0.10) -> Comparison:
 
 def _bench_line(row) -> str:
     bid, o, n, ratio, *p = row
+    if p and isinstance(p[0], dict) and "sd" in p[0]:
+        v = p[0]
+        return (f"  {bid}: {seconds(o['median'])} -> {seconds(n['median'])} ({100 * (ratio - 1):+.0f}% over "
+                f"{v['n'][0]} and {v['n'][1]} processes; identical code moves up to "
+                f"±{100 * v['band']:.0f}% here: spread {100 * v['sd']:.1f}%, drift {100 * v['drift']:.1f}%)")
+    if p and isinstance(p[0], dict):
+        v = p[0]
+        return (f"  {bid}: {o['per_call']:,.0f} -> {n['per_call']:,.0f} instructions per call "
+                f"({100 * (ratio - 1):+.1f}%; identical code's counts move up to ±{100 * v['band']:.1f}%)")
 
     def spread(r):
         if r.get("ci_low") is not None and r.get("ci_high") is not None:
@@ -160,13 +259,16 @@ def format_comparison(c: Comparison, old: str = "OLD", new: str = "NEW") -> str:
 
     block("new failures", c.new_failures,
           lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> {i[2]['status']}  {(i[2].get('reason') or '')[:200]}")
-    block(f"timing regressions (median slower by more than {100 * c.max_slowdown:g}%); rounds "
-          f"slower than OLD's × {1 + c.max_slowdown:g}, rank test p < {ALPHA:g}", c.slower, _bench_line)
+    what = ("instructions per call up" if c.metric == "instructions" else "median slower")
+    block(f"timing regressions ({what} by more than {100 * c.max_slowdown:g}%)"
+          + ("" if c.metric == "instructions" else ", beyond what identical code moves on this machine"),
+          c.slower, _bench_line)
     block("fixed", c.fixed, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> pass")
     block("verdict changes", c.verdict_changes, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1]} -> {i[2]}")
     block("now skipped", c.new_skips, lambda i: f"  {i[0][0]} {i[0][1]}: {i[1].get('reason', '')[:160]}")
     block(f"faster by more than {100 * c.max_slowdown:g}%", c.faster, _bench_line)
-    block(f"inconclusive (median ratio beyond {100 * c.max_slowdown:g}%, rounds overlap: not a regression)",
+    block(f"inconclusive (ratio beyond {100 * c.max_slowdown:g}% but within what identical code moves on "
+          "this machine: not a regression)",
           c.inconclusive, _bench_line)
     if c.missing:
         out.append(f"cases only in {old}: {len(c.missing)} (e.g. {', '.join(c.missing[:5])})")

@@ -70,7 +70,8 @@ def test_run_with_bench_puts_timings_beside_results(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["--frameworks", "nope"], ["--modules", "nope"], ["--modes", "fast"],
-                                  ["--passes", "backward"], ["--frameworks", "planted-tanh"]])
+                                  ["--passes", "backward"], ["--frameworks", "planted-tanh"],
+                                  ["--interleave", "/no/such/python"]])
 def test_bench_usage_errors_exit_2(tmp_path, args):
     proc = conformance("bench", *args, "--out", str(tmp_path))
     assert proc.returncode == 2, proc.stdout + proc.stderr

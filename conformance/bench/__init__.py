@@ -14,6 +14,10 @@ Layout (importing this package imports no framework):
 * ``plugin.py`` + ``test_bench.py`` — the pytest-benchmark worker (one per framework);
 * ``driver.py`` — ``python -m conformance bench``: one pinned worker process per
   framework at the same thread count, merged into one bench.json;
+* ``processes.py`` — ``--processes K``: every row in K fresh worker processes (ABBA
+  order, ``--interleave`` alternates two environments), one median per process for the gate;
+* ``callgrind.py`` + ``count.py`` — ``--instructions``: instructions per call counted under
+  Valgrind's callgrind, one thread, small shapes (the gate's deterministic metric);
 * ``fidelity.py`` — the suite's median against ``torch.utils.benchmark.Timer``.
 
 Decisions. The timed callable is the framework's native op (from the adapter's op

@@ -45,9 +45,10 @@ def _worker_env(threads: int) -> dict:
     return env
 
 
-def _worker(framework: str, opts: list[str], json_path: Path, threads: int, log) -> tuple[int, str]:
+def _worker(framework: str, opts: list[str], json_path: Path, threads: int, log,
+            python: str | None = None) -> tuple[int, str]:
     cpus = available_cpus()[:threads]
-    argv = [sys.executable, "-m", "pytest", str(TEST_FILE), "--noconftest", "-p",
+    argv = [python or sys.executable, "-m", "pytest", str(TEST_FILE), "--noconftest", "-p",
             "conformance.bench.plugin", "-p", "no:cacheprovider", "-q", "-rs",
             "-p", "no:xdist", "-W", "ignore::DeprecationWarning", f"--benchmark-json={json_path}",
             "--benchmark-columns=median,iqr,rounds,iterations",
@@ -71,55 +72,99 @@ def merge(parts: list[dict], meta: dict) -> dict:
     return doc
 
 
+def _timing_for(timing, framework: str) -> str | None:
+    """``timing`` is one worker class for every framework, or {framework: class}."""
+    return timing.get(framework) if isinstance(timing, dict) else timing
+
+
 def run_bench(*, out, frameworks=None, modules=None, devices=("cpu",), dtypes=("float32",),
               modes=MODES, passes=PASSES, threads=0, scaling=True, gemm=True, thorough=False,
-              log=print, timing: str | None = None) -> tuple[int, Path | None]:
+              log=print, timing=None, processes: int = 1, instructions: bool = False,
+              interleave: str | None = None) -> tuple[int, Path | None]:
     """Run the benchmarks; write OUT/bench.json and OUT/index.html. Returns (exit code,
-    bench.json path)."""
+    bench.json path).
+
+    ``processes``: fresh worker processes per framework (ABBA order, ``processes.py``);
+    each row keeps one median per process for the gate. ``instructions``: also count
+    instructions per call under callgrind (``count.py``). ``interleave``: another Python
+    interpreter (another environment: other framework versions) whose processes alternate
+    with this one's; writes OUT/a (this interpreter) and OUT/b (that one), and returns
+    OUT/b's bench.json."""
     from adapters import load_adapter
 
     from conformance.results.environment import environment
     from conformance.bench.plugin import default_modules
+    from conformance.bench.processes import merge_processes, schedule
 
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    sides = {"a": (out / "a", sys.executable), "b": (out / "b", interleave)} if interleave else {"a": (out, None)}
+    for d, _ in sides.values():
+        d.mkdir(parents=True, exist_ok=True)
     threads = threads or len(available_cpus())
     modules = list(modules or default_modules())
-    skipped, skipped_benchmarks, parts, code = {}, {}, [], 0
+    skipped, skipped_benchmarks, code = {}, {}, 0
+    parts: dict = {s: {} for s in sides}  # side -> framework -> [process docs]
     opts = [f"--cb-modules={','.join(modules)}", f"--cb-devices={','.join(devices)}",
             f"--cb-dtypes={','.join(dtypes)}", f"--cb-modes={','.join(modes)}",
             f"--cb-passes={','.join(passes)}"]
     opts += [] if scaling else ["--cb-no-scaling"]
     opts += [] if gemm else ["--cb-no-gemm"]
     opts += ["--cb-thorough"] if thorough else []
-    opts += [f"--cb-timing={timing}"] if timing else []  # another worker class (a planted one)
     t0 = time.time()
     log(f"benchmarks: {', '.join(modules)} × {', '.join(frameworks or FRAMEWORKS)}; {threads} threads, "
-        f"devices {', '.join(devices)}, dtypes {', '.join(dtypes)}, modes {', '.join(modes)}")
+        f"devices {', '.join(devices)}, dtypes {', '.join(dtypes)}, modes {', '.join(modes)}"
+        + (f"; {processes} processes each" if processes > 1 else "")
+        + (f"; interleaved with {interleave}" if interleave else ""))
+    present = []
     for fw in frameworks or FRAMEWORKS:
-        if load_adapter(fw).version() is None:
+        if load_adapter(fw).version() is None and not interleave:
             skipped[fw] = f"{fw} is not installed"
             log(f"  {fw:<11} skipped: not installed")
-            continue
-        part, skips = out / f".bench-{fw}.json", out / f".bench-{fw}-skips.json"
-        rc, _ = _worker(fw, opts + [f"--cb-skips={skips}"], part, threads, log)
+        else:
+            present.append(fw)
+    for side, fw, k in schedule(present, processes, tuple(sides)):
+        d, python = sides[side]
+        part, skips = d / f".bench-{fw}-{k}.json", d / f".bench-{fw}-{k}-skips.json"
+        extra = [f"--cb-timing={_timing_for(timing, fw)}"] if _timing_for(timing, fw) else []
+        rc, _ = _worker(fw, opts + extra + [f"--cb-skips={skips}"], part, threads, log,
+                        python=python if side == "b" else None)
         if rc not in (0, 5):
             code = 1
         if part.exists():
-            parts.append(json.loads(part.read_text(encoding="utf-8")))
+            parts[side].setdefault(fw, []).append(json.loads(part.read_text(encoding="utf-8")))
             part.unlink()
         if skips.exists():
             skipped_benchmarks.update(json.loads(skips.read_text(encoding="utf-8")))
             skips.unlink()
+    counted: dict = {s: {} for s in sides}
+    if instructions:
+        from conformance.bench.count import count_instructions
+
+        for fw in present:
+            for side, (d, python) in sides.items():
+                rows = count_instructions(framework=fw, modules=modules, dtypes=dtypes, passes=passes,
+                                          timing=_timing_for(timing, fw), python=python, log=log)
+                counted[side]["_" + fw] = rows.pop("_")
+                counted[side].update(rows)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     meta = {"threads": threads, "loadavg_after": [round(x, 2) for x in load] if load else None,
             "cpu_count": os.cpu_count(), "cpus": available_cpus()[:threads], "frameworks": list(frameworks or FRAMEWORKS),
             "skipped": skipped,
             "skipped_benchmarks": skipped_benchmarks, "modules": modules, "devices": list(devices), "dtypes": list(dtypes),
             "modes": list(modes), "passes": list(passes), "wall_s": round(time.time() - t0, 1),
-            "environment": environment()}
-    path = out / "bench.json"
-    path.write_text(json.dumps(merge(parts, meta), indent=1) + "\n", encoding="utf-8")
-    log(f"benchmarks: {sum(len(p.get('benchmarks', [])) for p in parts)} timings in "
-        f"{meta['wall_s']} s -> {path}")
+            "processes": processes, "environment": environment()}
+    path = None
+    for side, (d, python) in sides.items():
+        docs = [merge_processes(ps) for ps in parts[side].values()]
+        side_meta = dict(meta, interleaved={"side": side, "python": python or sys.executable,
+                                            "order": "ABBA"} if interleave else None)
+        if instructions:
+            side_meta["instructions"] = {k: v for k, v in counted[side].items() if not k.startswith("_")}
+            side_meta["instruction_counts"] = {k[1:]: v for k, v in counted[side].items() if k.startswith("_")}
+        first = [ps[0] for ps in parts[side].values()]
+        doc = merge(first, side_meta)
+        doc["benchmarks"] = [b for rows in docs for b in rows]
+        path = d / "bench.json"
+        path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        log(f"benchmarks: {len(doc['benchmarks'])} rows in {meta['wall_s']} s -> {path}")
     return code, path

@@ -107,3 +107,33 @@ def scaling_dims(spec, variant) -> list[dict[str, int]]:
     series = [bench_dims(spec, variant, o)[0] for o in SCALING.get(spec.name, ())]
     unique = [d for i, d in enumerate(series) if d not in series[:i]]
     return unique if len(unique) > 1 else []
+
+
+# Instruction counts (``conformance/bench/count.py``) run under Valgrind, ~50x slower than
+# native: small shapes, yet large enough that a call's fixed overhead (Python, dispatch) is
+# a few percent of its count. The leading axis of the first argument is 10 or a multiple,
+# so a planted extra slice of 10% or 20% of it is whole rows.
+_COUNT_ROWS = {"N": 40, "D": 1024}
+COUNT: dict[str, dict[str, int]] = {
+    **{m: _COUNT_ROWS for m in ("add", "multiply", "switch", "relu", "leaky_relu", "elu", "selu", "sigmoid",
+                                "softplus", "tanh", "sum", "max", "softmax", "cross_entropy", "squared_error",
+                                "softmax_cross_entropy", "dropout")},
+    "max_pool2d": {"N": 10, "C": 8, "H": 16, "W": 16},
+    "avg_pool2d": {"N": 10, "C": 8, "H": 16, "W": 16},
+    "linear": {"N": 40, "I": 64, "O": 64},
+    "conv1d": {"N": 10, "Cg": 8, "Mg": 16, "L": 64},
+    "conv2d": {"N": 10, "Cg": 8, "Mg": 16, "H": 16, "W": 16},
+    "conv3d": {"N": 10, "Cg": 4, "Mg": 8, "D": 8, "H": 8, "W": 8},
+    "separable_conv2d": {"N": 10, "C": 8, "Q": 1, "M": 16, "H": 16, "W": 16},
+    "simple_rnn": {"T": 10, "N": 8, "I": 32, "H": 32},
+    "lstm": {"T": 10, "N": 8, "I": 32, "H": 32},
+    "gru": {"T": 10, "N": 8, "I": 32, "H": 32},
+    "scaled_dot_product_attention": {"N": 10, "H": 2, "Tq": 32, "Tk": 32, "D": 16},
+    "multi_head_attention": {"N": 10, "Tq": 32, "Tk": 32, "Dh": 16},
+}
+
+
+def count_dims(spec, variant) -> dict[str, int]:
+    """The small dims an instruction count runs at: the bench dims with ``COUNT``'s
+    overrides (a module without an entry keeps its bench dims)."""
+    return bench_dims(spec, variant, COUNT.get(spec.name))[0]

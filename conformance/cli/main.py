@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -154,6 +155,12 @@ def _bench_parsers(sub) -> None:
                    "(default: every CPU this process may use)")
     b.add_argument("--no-scaling", action="store_true", help="leave out the scaling series")
     b.add_argument("--thorough", action="store_true", help="more and longer rounds (steadier, slower)")
+    b.add_argument("--processes", type=int, default=1, help="fresh worker processes per framework, "
+                   "ABBA order; the timing gate decides from their medians (default: 1; gate: 5)")
+    b.add_argument("--instructions", action="store_true", help="also count instructions per call "
+                   "under valgrind (eager module rows, small shapes, one thread)")
+    b.add_argument("--interleave", metavar="PYTHON", help="another environment's interpreter: its "
+                   "worker processes alternate with this one's (ABBA); writes DIR/a and DIR/b")
     b.add_argument("--out", default="reports/latest", help="output directory (default: reports/latest)")
 
     c = sub.add_parser("compare", help="regression gate: new failures, fixes, slower timings",
@@ -165,6 +172,10 @@ def _bench_parsers(sub) -> None:
     c.add_argument("new")
     c.add_argument("--max-slowdown", default="10%", help="allowed median slowdown: 10%% or 0.1 "
                    "(default: 10%%)")
+    c.add_argument("--metric", default="time", choices=("time", "instructions"),
+                   help="what the timing gate decides from (default: time)")
+    c.add_argument("--calibrate", nargs=2, metavar=("A1", "A2"), help="an A/A pair (two bench runs of "
+                   "the same code): how far identical code moves on this machine widens the time gate's band")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -267,8 +278,8 @@ def _bench(*, out, **kw) -> int:
 
     from conformance.bench.driver import run_bench
 
-    code, _ = run_bench(out=out, **kw)
-    print(f"report: {render_run(out)}")
+    code, path = run_bench(out=out, **kw)
+    print(f"report: {render_run(path.parent if path else out)}")
     return code
 
 
@@ -287,10 +298,13 @@ def cmd_bench(args) -> int:
             raise UsageError(f"--{name}s must be some of {', '.join(valid)}")
     if args.threads < 0:
         raise UsageError("--threads must be positive")
+    if args.interleave and not shutil.which(args.interleave):
+        raise UsageError(f"--interleave: no interpreter {args.interleave!r}")
     return _bench(out=args.out, frameworks=_builtin(sel.frameworks),
                   modules=sel.modules if args.modules else None, devices=sel.devices, dtypes=sel.dtypes,
                   modes=split(args.modes), passes=split(args.passes), threads=args.threads,
-                  scaling=not args.no_scaling, thorough=args.thorough)
+                  scaling=not args.no_scaling, thorough=args.thorough, processes=max(1, args.processes),
+                  instructions=args.instructions, interleave=args.interleave)
 
 
 def cmd_report(args) -> int:
@@ -308,7 +322,8 @@ def cmd_compare(args) -> int:
     from reports.inputs import InputError
 
     try:
-        result = compare_paths(args.old, args.new, parse_slowdown(args.max_slowdown))
+        result = compare_paths(args.old, args.new, parse_slowdown(args.max_slowdown), metric=args.metric,
+                               calibrate=args.calibrate)
     except InputError as exc:
         raise UsageError(str(exc)) from None
     print(format_comparison(result, args.old, args.new))
