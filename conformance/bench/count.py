@@ -89,7 +89,7 @@ def count_instructions(*, framework: str, modules, dtypes=("float32",), passes=(
     """Run the counting child under callgrind; returns ``{bench_id: {"per_call", "jitter",
     "calls", "regions", "dims"}}`` (a skipped row: ``{"skip": reason}``), plus
     ``"_": {...}`` describing the count (or why none was made)."""
-    from conformance.bench.driver import ROOT, _worker_env
+    from conformance.bench.workers import ROOT, _worker_env
 
     why = callgrind.supported()
     if why:

@@ -19,30 +19,12 @@ from pathlib import Path
 
 from adapters.timing import bench_frameworks
 
-ROOT = Path(__file__).resolve().parents[2]
+from conformance.bench.workers import ROOT, _worker_env, available_cpus  # noqa: F401  (re-exported)
+
 TEST_FILE = Path(__file__).with_name("test_bench.py")
 FRAMEWORKS = tuple(bench_frameworks())  # the registry's frameworks with a benchmark worker
 MODES = ("eager", "compiled")
 PASSES = ("forward", "forward+vjp")
-
-
-def available_cpus() -> list[int]:
-    try:
-        return sorted(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return list(range(os.cpu_count() or 1))
-
-
-def _worker_env(threads: int) -> dict:
-    # A worker started from inside an xdist worker (the tool's own tests) must not look
-    # like one: pytest-benchmark disables itself when it sees PYTEST_XDIST_WORKER.
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT_TEST"))}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        env[k] = str(threads)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    return env
 
 
 def _worker(framework: str, opts: list[str], json_path: Path, threads: int, log,
