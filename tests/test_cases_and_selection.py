@@ -37,13 +37,19 @@ def test_every_spec_has_citations_formula_and_a_reference():
         assert all(c.seed.endswith(".txt") for c in spec.citations)
 
 
-def test_selection_defaults_and_errors():
+def test_selection_defaults_and_errors(monkeypatch):
+    from adapters.machine import ENV
+
+    monkeypatch.setenv(ENV, "1")  # a machine with a GPU: every device
     sel = Selection.parse()
     assert sel.devices == ["cpu", "gpu"]
     assert sel.dtypes == ["float32", "float64", "bfloat16", "float16"]
     assert len(sel.modules) == len(SPECS)
     assert set(sel.frameworks) >= {"numpy", "torch", "tensorflow", "jax"}
     assert Selection.parse(devices="all").devices == ["cpu", "gpu"]
+    monkeypatch.setenv(ENV, "0")  # none: "all" is the devices this machine has; named stays
+    assert Selection.parse().devices == Selection.parse(devices="all").devices == ["cpu"]
+    assert Selection.parse(devices="cpu,gpu").devices == ["cpu", "gpu"]
     with pytest.raises(UsageError, match="valid: .*relu"):
         Selection.parse(modules="relu,reLU")
 
