@@ -245,12 +245,12 @@ class Adapter:
         cannot express); returns the keyword arguments for the module's op."""
         from .common import validate_call
 
-        from .forms import FORM_KEYS
+        from .forms import FORM, FORM_KEYS
 
         validate_call(mode, dtype, args, names, wrt)
         reason = self.device_reason(device) or self.unsupported_reason(module, attrs)
-        if reason is None and attrs.get("form", "canonical") != "canonical":
-            reason = self.form_reason(module, attrs["form"], attrs)
+        if reason is None and attrs.get(FORM, "canonical") != "canonical":
+            reason = self.form_reason(module, attrs[FORM], attrs)
         if reason is not None:
             raise Unsupported(reason)
         return {k: v for k, v in attrs.items() if k not in FORM_KEYS}
@@ -285,18 +285,6 @@ class Adapter:
             if reason:
                 return reason
         return None
-
-
-def form_reason(adapter, module: str, form: str, attrs: Mapping[str, Any]) -> str | None:
-    """``adapter.form_reason`` for an adapter that duck-types the protocol (None: it offers
-    only the size forms, which need nothing of it)."""
-    hook = getattr(adapter, "form_reason", None)
-    if hook is not None:
-        return hook(module, form, attrs)
-    from .forms import part_kind, parts
-
-    bad = [p for p in parts(form) if part_kind(p) != "size"]
-    return f"{getattr(adapter, 'name', 'adapter')}: no form {bad[0]!r}" if bad else None
 
     def prepare_derivatives_call(self, module: str, args, names, wrt, attrs: Mapping[str, Any],
                                  dtype: str, device: str, mode: str) -> dict[str, Any]:
@@ -348,3 +336,15 @@ def form_reason(adapter, module: str, form: str, attrs: Mapping[str, Any]) -> st
         sequence and final state) returns a tuple, and ``cotangent`` is then a tuple too. ``attrs`` are the module's attributes (kernel, stride,
         slope, rate, ...); ``seed`` seeds any randomness the framework's op uses."""
         raise NotImplementedError
+
+
+def form_reason(adapter, module: str, form: str, attrs: Mapping[str, Any]) -> str | None:
+    """``adapter.form_reason`` for an adapter that duck-types the protocol (None: it offers
+    only the size forms, which need nothing of it)."""
+    hook = getattr(adapter, "form_reason", None)
+    if hook is not None:
+        return hook(module, form, attrs)
+    from .forms import part_kind, parts
+
+    bad = [p for p in parts(form) if part_kind(p) != "size"]
+    return f"{getattr(adapter, 'name', 'adapter')}: no form {bad[0]!r}" if bad else None

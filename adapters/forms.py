@@ -22,7 +22,7 @@ import numpy as np
 
 import re
 
-FORM = "form"
+FORM = "call_form"  # not "form": a recurrent module's variants name theirs so
 AXIS = "axis"
 AXIS_HOME = "axis_home"
 FORM_KEYS = (FORM, AXIS_HOME)

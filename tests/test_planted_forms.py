@@ -12,7 +12,7 @@ from conformance.model.forms import CANONICAL, FormChoice, coverage
 from conformance.plan.profiles import PROFILES
 from conformance.plan.selection import Selection
 from conformance.run.case import run_case
-from tests.planted_forms import CORPUS
+from tests.planted_forms import ALLOWED, CORPUS, RESIDUES
 
 DTYPES = "float32,float64"
 
@@ -38,6 +38,26 @@ def test_form_fault_fails_exactly_its_forms(planted):
     for r in records:
         if r["status"] == "fail":
             assert "~" in r["case_id"] and "python -m conformance repro" in r["repro"]
+
+
+@pytest.mark.parametrize("planted", RESIDUES, ids=lambda c: c.name)
+def test_exact_zero_expectation_still_fails_after_the_rejudge(planted):
+    """A check whose expected value is exactly 0 everywhere (tolerance 0 at the plain
+    scale) is judged again at the scale of its cancelling terms (``_rejudge``): a residue
+    far above their rounding still fails, in every planted form, judged at that scale."""
+    records = _records(planted(), planted.module)
+    bad = [r for r in records if r["status"] != "pass"]
+    assert {r["form"] for r in bad} >= set(planted.EXPECTED), bad
+    for r in bad:
+        assert (r["check"], r["expected"]) == (planted.check, 0.0), r
+        assert r["ratio"] > 10 and "scale of the terms" in r["reason"], r
+
+
+@pytest.mark.parametrize("allowed", ALLOWED, ids=lambda c: c.name)
+def test_rounding_of_cancelling_terms_passes(allowed):
+    records = _records(allowed(), allowed.module)
+    assert [(r["case_id"], r["check"], r["reason"]) for r in records
+            if r["status"] != "pass"] == []
 
 
 @pytest.mark.parametrize("module", sorted({p.module for p in CORPUS}))

@@ -82,6 +82,21 @@ def xla_max_pool_forward_mode_bf16_selection(tf):
                           "(the maxima's tangents are [1, 4])")
 
 
+def keras_layer_norm_single_feature(tf):
+    # One normalised feature: x − μ = 0, so y = β exactly. Keras folds the normalisation into
+    # y = x·(γ·r) + (β − μ·γ·r), r = 1/√(σ² + ε), whose two terms (≈ |x|·γ/√ε) cancel.
+    import keras
+
+    out = {}
+    for dt in (tf.float32, tf.float64):
+        x, gamma, beta = (tf.constant(v, dt) for v in ([[2.75], [-1.5]], [1.25], [-0.1922]))
+        y = keras.ops.layer_normalization(x, gamma, beta, axis=-1, epsilon=1e-5)
+        out[dt.name] = (y.numpy().ravel().tolist(), float(beta[0]))
+    bad = any(y != [b, b] for y, b in out.values())
+    return bad, "; ".join(f"{k}: y = {y}, β = {b!r}" for k, (y, b) in out.items())
+
+
 CASES = {"tensorflow#4886": tie_routing, "tensorflow#11092": conv_same_stride_gt_kernel,
          "tensorflow#55545": bn_bessel, "pytorch#31829": softmax_neg_inf,
-         "tf2xla-maxpoolgradgrad-bf16": xla_max_pool_forward_mode_bf16_selection}
+         "tf2xla-maxpoolgradgrad-bf16": xla_max_pool_forward_mode_bf16_selection,
+         "keras-layer-norm-folded": keras_layer_norm_single_feature}

@@ -42,6 +42,11 @@ KNOWN: tuple[Known, ...] = (
           "(tf2xla's 16-bit packing, TODO b/73062247 in the source)",
           f"{GH}/tensorflow/tensorflow/blob/master/tensorflow/compiler/tf2xla/kernels/pooling_ops.cc",
           ("max_pool1d", "max_pool2d", "max_pool3d")),
+    Known("keras-layer-norm-folded", "tensorflow", "keras.ops.layer_normalization (TF backend) "
+          "evaluates y = x·(γr) + (β − μ·γr), r = 1/√(σ²+ε): where σ² ≪ ε (one normalised "
+          "feature) the two terms of size |x|γ/√ε cancel and y = β comes out off by a rounding "
+          "of them (float32 6e-5, float64 4e-14 at x = 2.75, γ = 1.25)",
+          "https://github.com/keras-team/keras/blob/master/keras/src/ops/nn.py", ("layer_norm",)),
     Known("tensorflow#55545", "tensorflow", "batch-norm moving variance Bessel-corrected only on "
           "the fused path", f"{GH}/tensorflow/tensorflow/issues/55545", ("batch_norm",)),
     Known("tensorflow#40805", "tensorflow", "Keras LSTM: cuDNN and CPU kernels diverge",

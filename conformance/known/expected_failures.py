@@ -17,8 +17,10 @@ from fnmatch import fnmatchcase
 class Expected:
     """One explained failure, keyed by the fields of the cases it covers. ``variant`` is an
     fnmatch pattern over the module's variant names ("*": every variant, "": the unnamed
-    one); ``dtype``, ``mode`` and ``device`` are None for any. ``validate`` checks every
-    entry against the spec table when the table is loaded."""
+    one); ``form`` one over the case's form ("*": every form, "canonical": the canonical
+    call only; ``conformance/model/forms.py``); ``dtype``, ``mode`` and ``device`` are None
+    for any. ``validate`` checks every entry against the spec table when the table is
+    loaded."""
 
     module: str | tuple[str, ...]
     framework: str
@@ -28,6 +30,7 @@ class Expected:
     dtype: str | None = None
     mode: str | None = None
     device: str | None = None
+    form: str = "*"
 
     @property
     def modules(self) -> tuple[str, ...]:
@@ -38,7 +41,8 @@ class Expected:
         """A readable name for the entry (findings, the report)."""
         parts = ["|".join(self.modules) + (f"[{self.variant}]" if self.variant != "*" else ""),
                  self.framework, self.dtype or "*", self.device or "*"]
-        return "-".join(parts) + (f"-{self.mode}" if self.mode else "")
+        return ("-".join(parts) + (f"-{self.mode}" if self.mode else "")
+                + (f"~{self.form}" if self.form != "*" else ""))
 
     def covers(self, record) -> bool:
         """Does this entry cover the case of ``record`` (a Record or its dict)?"""
@@ -48,7 +52,8 @@ class Expected:
                 and (self.dtype is None or get("dtype") == self.dtype)
                 and (self.mode is None or get("mode") == self.mode)
                 and (self.device is None or get("device") == self.device)
-                and fnmatchcase(attrs.get("variant", ""), self.variant))
+                and fnmatchcase(attrs.get("variant", ""), self.variant)
+                and fnmatchcase(get("form") or "canonical", self.form))
 
 
 EXPECTED: tuple[Expected, ...] = (
@@ -188,6 +193,16 @@ EXPECTED: tuple[Expected, ...] = (
                                        ("hvp", "func_jvp_of_grad~double_backward"))),
              why="torch (pytorch#41508, the entry above): the NaN of the fully padded row's plain "
              "softmax reaches forward mode and both second-order routes as well"),
+    Expected("layer_norm", "tensorflow", ("forward",), form="*D=1*", why=
+             "keras (TF backend): keras.ops.layer_normalization evaluates y = x·(γr) + (β − μ·γr), "
+             "r = 1/√(σ²+ε), so at one normalised feature (x = μ, y = β exactly) it returns β plus "
+             "a rounding of two terms of size |x|γ/√ε that cancel: float32 −0.19226074 for "
+             "β = −0.1922 at x = 2.75, γ = 1.25, ε = 1e-5 (6.1e-5 off, ratio 13.8), float64 "
+             "4.3e-14 off (ratio ~10). The evaluation is not backward stable: every perturbation "
+             "of the inputs keeps x = μ and y = β. torch F.layer_norm and jax (x − μ)·r·γ + β "
+             "return β exactly; known case keras-layer-norm-folded reproduces it in plain "
+             "TensorFlow. Keras is wrong; it shows wherever σ² ≪ ε (the drawn rows have "
+             "distinct values, so only the D=1 forms)"),
     # Low precision: reductions accumulated in the input type, measured by the accumulation
     # probes (results.json conventions) and outside the float32-accumulation model.
     *(Expected("layer_norm", "torch", ("grad:gamma", "grad:beta", "grad:x"), dtype=dtype, why=
@@ -315,6 +330,8 @@ def validate(entries=None, specs=None, frameworks=None) -> None:
                 problems.append(f"{where}: no variant of {module} matches {e.variant!r} "
                                 f"(variants: {', '.join(repr(v.name) for v in spec.variants)})")
                 continue
+            if e.form != "*" and not _forms_match(spec, e.form):
+                problems.append(f"{where}: no form of {module} matches {e.form!r}")
             first = {c for v in variants for c in spec.checks(v)}
             args = {a.name for a in spec.differentiable}
             for check in e.checks:
@@ -324,3 +341,10 @@ def validate(entries=None, specs=None, frameworks=None) -> None:
                     problems.append(f"{where}: {module} has no check {check!r}")
     if problems:
         raise TableError("; ".join(problems))
+
+
+def _forms_match(spec, pattern: str) -> bool:
+    from conformance.model.forms import CANONICAL
+    from conformance.specs.forms import forms_of
+
+    return any(fnmatchcase(f, pattern) for f in (CANONICAL, *forms_of(spec).all()))
