@@ -96,7 +96,20 @@ def keras_layer_norm_single_feature(tf):
     return bad, "; ".join(f"{k}: y = {y}, β = {b!r}" for k, (y, b) in out.items())
 
 
+def selu_branch_from_rounded_output(tf):
+    # SeluGrad picks the branch from the output (y < 0) that the forward rounded: in bfloat16
+    # e^x − 1 is 0 for −2⁻⁹ < x < 0, so y = 0 and the slope λ of x > 0 is returned there.
+    x = tf.constant([-0.0012588501], tf.bfloat16)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.selu(x)
+    got, exact = float(tape.gradient(y, x)[0]), 1.0507009873554805 * 1.6732632423543772 * float(np.exp(-0.0012588501))
+    return abs(got - exact) > 0.05 * exact, (f"bfloat16 x = -0.0012588501: y = {float(y[0])}, dy/dx = {got} "
+                                             f"(exact λα·e^x = {exact:.4f}; λ = 1.0507)")
+
+
 CASES = {"tensorflow#4886": tie_routing, "tensorflow#11092": conv_same_stride_gt_kernel,
          "tensorflow#55545": bn_bessel, "pytorch#31829": softmax_neg_inf,
          "tf2xla-maxpoolgradgrad-bf16": xla_max_pool_forward_mode_bf16_selection,
-         "keras-layer-norm-folded": keras_layer_norm_single_feature}
+         "keras-layer-norm-folded": keras_layer_norm_single_feature,
+         "tf-selu-grad-branch-from-output": selu_branch_from_rounded_output}

@@ -47,6 +47,11 @@ KNOWN: tuple[Known, ...] = (
           "feature) the two terms of size |x|γ/√ε cancel and y = β comes out off by a rounding "
           "of them (float32 6e-5, float64 4e-14 at x = 2.75, γ = 1.25)",
           "https://github.com/keras-team/keras/blob/master/keras/src/ops/nn.py", ("layer_norm",)),
+    Known("tf-selu-grad-branch-from-output", "tensorflow", "tf.nn.selu's gradient (SeluGrad) "
+          "picks its branch from the rounded output (y < 0); in bfloat16 the forward's e^x − 1 "
+          "is 0 for −2⁻⁹ < x < 0, so there the slope is λ (x > 0) instead of λα·e^x",
+          "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/kernels/relu_op_functor.h",
+          ("selu",)),
     Known("tensorflow#55545", "tensorflow", "batch-norm moving variance Bessel-corrected only on "
           "the fused path", f"{GH}/tensorflow/tensorflow/issues/55545", ("batch_norm",)),
     Known("tensorflow#40805", "tensorflow", "Keras LSTM: cuDNN and CPU kernels diverge",
