@@ -113,3 +113,39 @@ def test_forms_run_records_and_covers_them(tmp_path):
     assert {r["form"] for r in bad} == set(NonLastAxis.EXPECTED)
     replay = run_repro(bad[0]["repro"])
     assert replay.returncode == 1 and "grad:x" in replay.stdout + replay.stderr, replay.stdout
+
+
+def test_data_formats_are_forms_of_convolutions_and_pooling_only():
+    from conformance.plan.forms import forms_for
+    from conformance.specs import BY_NAME
+    from conformance.specs.forms import forms_variant
+
+    def forms(module):
+        spec = BY_NAME[module]
+        return forms_for(spec, forms_variant(spec))
+
+    for module in ("conv2d", "conv3d", "max_pool2d", "avg_pool3d"):
+        assert {"channels_last", "channels_first"} <= set(forms(module)), module
+    assert "channels_first" not in forms("batch_norm")  # its channels move by the axis forms
+    assert not {"channels_last", "channels_first"} & set(forms("conv1d"))  # 3-D: no image
+
+
+@pytest.mark.parametrize("framework, realised, canonical", [
+    ("torch", None, "channels_first"), ("jax", "channels_last", "channels_first"),
+    ("tensorflow", "channels_first", "channels_last")])
+def test_each_adapter_declares_which_data_format_is_a_form(framework, realised, canonical):
+    """Declarations only (no framework is imported): the data format an adapter calls its
+    image ops in for each form, and the skip for its canonical one, in its own words."""
+    import importlib
+
+    from adapters import BUILTIN, load_adapter
+
+    adapter = load_adapter(BUILTIN[framework])
+    declared = importlib.import_module(f"adapters.{framework}.forms")
+    for part in ("channels_last", "channels_first"):
+        fmt = adapter._data_format(f"N=1+{part}")
+        assert fmt == (part if part == realised else None), part
+    reason = declared.unsupported("conv2d", canonical, {})
+    assert reason.startswith(f"{framework}: its canonical call is {canonical.replace('_', ' ')}")
+    other = ({"channels_last", "channels_first"} - {canonical}).pop()
+    assert declared.unsupported("conv2d", other, {}) is None
