@@ -131,6 +131,15 @@ def _nchw_probe(tf, n: int, dtype: str) -> str | None:
     return _PROBED[key]
 
 
+# tf.nn.depthwise_conv2d documents strides of 1 whenever a rate (dilation) is above 1, yet
+# with both it only warns and computes something else (known case
+# tf-depthwise-strided-dilated): the adapter does not call it there.
+DEPTHWISE_STRIDED_DILATED = (
+    "tf: tf.nn.depthwise_conv2d requires strides of 1 when the dilation rate is above 1 "
+    "('When dilation rate is greater than 1, then all values of strides must be 1'); it "
+    "warns and computes a different convolution (known case tf-depthwise-strided-dilated)")
+
+
 def _tuple(value, n):
     return layout.pair(value, n)
 
@@ -154,6 +163,8 @@ def build(tf) -> dict[str, Any]:
         depthwise = groups > 1 and groups == x.shape[1] and n <= 2
         strided_dilation = max(s) > 1 and max(d) > 1 and not depthwise
         explicit = _explicit(padding)
+        if depthwise and max(s) > 1 and max(d) > 1:
+            raise Unsupported(DEPTHWISE_STRIDED_DILATED)
         if tf.executing_eagerly() and "CPU" in x.device:
             reason = _cpu_limit(tf, n, x.dtype.name, groups, depthwise, strided_dilation, explicit)
             if reason:
@@ -186,6 +197,8 @@ def build(tf) -> dict[str, Any]:
         s, d = _tuple(stride, n), _tuple(dilation, n)
         depthwise = groups > 1 and groups == x.shape[1] and n <= 2
         explicit = _explicit(padding)
+        if depthwise and max(s) > 1 and max(d) > 1:
+            raise Unsupported(DEPTHWISE_STRIDED_DILATED)
         fmt = "NCHW" if n == 2 else "NCDHW"
         if tf.executing_eagerly() and "CPU" in x.device:
             reason = (_cpu_limit(tf, n, x.dtype.name, groups, depthwise,

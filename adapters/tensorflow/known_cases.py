@@ -108,8 +108,22 @@ def selu_branch_from_rounded_output(tf):
                                              f"(exact λα·e^x = {exact:.4f}; λ = 1.0507)")
 
 
+def depthwise_strided_dilated(tf):
+    # Documented: strides must be 1 when the rate is above 1. TF warns and computes anyway.
+    rng = np.random.default_rng(0)
+    x, w = rng.uniform(-1, 1, (1, 9, 9, 1)), rng.uniform(-1, 1, (3, 3, 1, 1))
+    y = tf.nn.depthwise_conv2d(x, w, (1, 2, 2, 1), "VALID", dilations=(2, 2)).numpy()[0, :, :, 0]
+    exact = np.array([[np.sum(x[0, 2 * i:2 * i + 5:2, 2 * j:2 * j + 5:2, 0] * w[:, :, 0, 0])
+                       for j in range(3)] for i in range(3)])
+    gap = float(np.abs(y - exact).max()) if y.shape == exact.shape else float("inf")
+    return gap > 1e-6, (f"9x9 input, 3x3 kernel, strides 2, dilations 2, VALID: output {y.shape}, "
+                        f"max |tf − exact| = {gap:.3g} (exact: every 2nd output of the dilated "
+                        "convolution)")
+
+
 CASES = {"tensorflow#4886": tie_routing, "tensorflow#11092": conv_same_stride_gt_kernel,
          "tensorflow#55545": bn_bessel, "pytorch#31829": softmax_neg_inf,
          "tf2xla-maxpoolgradgrad-bf16": xla_max_pool_forward_mode_bf16_selection,
          "keras-layer-norm-folded": keras_layer_norm_single_feature,
-         "tf-selu-grad-branch-from-output": selu_branch_from_rounded_output}
+         "tf-selu-grad-branch-from-output": selu_branch_from_rounded_output,
+         "tf-depthwise-strided-dilated": depthwise_strided_dilated}

@@ -52,6 +52,12 @@ KNOWN: tuple[Known, ...] = (
           "is 0 for −2⁻⁹ < x < 0, so there the slope is λ (x > 0) instead of λα·e^x",
           "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/kernels/relu_op_functor.h",
           ("selu",)),
+    Known("tf-depthwise-strided-dilated", "tensorflow", "tf.nn.depthwise_conv2d with strides "
+          "and dilations both above 1, which its documentation rules out ('all values of "
+          "strides must be 1'), only warns and computes a different convolution (9x9, k=3, "
+          "s=2, d=2: O(1) off; 10x10: a 4x4 output for 3x3; small inputs: SpaceToBatchND "
+          "errors)", "https://www.tensorflow.org/api_docs/python/tf/nn/depthwise_conv2d",
+          ("conv2d",)),
     Known("tensorflow#55545", "tensorflow", "batch-norm moving variance Bessel-corrected only on "
           "the fused path", f"{GH}/tensorflow/tensorflow/issues/55545", ("batch_norm",)),
     Known("tensorflow#40805", "tensorflow", "Keras LSTM: cuDNN and CPU kernels diverge",
