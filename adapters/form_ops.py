@@ -12,7 +12,7 @@ framework's words), except a data format the adapter realises through its ops'
 from __future__ import annotations
 
 import inspect
-from typing import Any, Mapping
+from typing import Mapping
 
 from .forms import part_kind
 
