@@ -245,7 +245,7 @@ class Adapter:
         cannot express); returns the keyword arguments for the module's op."""
         from .common import validate_call
 
-        from .forms import FORM, FORM_KEYS
+        from .forms import DATA_FORMAT, FORM, FORM_KEYS
 
         validate_call(mode, dtype, args, names, wrt)
         reason = self.device_reason(device) or self.unsupported_reason(module, attrs)
@@ -253,31 +253,51 @@ class Adapter:
             reason = self.form_reason(module, attrs[FORM], attrs)
         if reason is not None:
             raise Unsupported(reason)
-        return {k: v for k, v in attrs.items() if k not in FORM_KEYS}
+        kw = {k: v for k, v in attrs.items() if k not in FORM_KEYS}
+        fmt = self._data_format(attrs.get(FORM, "canonical"))
+        if fmt:
+            kw[DATA_FORMAT] = fmt
+        return kw
+
+    def _forms_module(self):
+        import importlib
+
+        if self.ops_package is None:
+            return None
+        try:
+            return importlib.import_module(f"{self.ops_package}.forms")
+        except ModuleNotFoundError:
+            return None
+
+    def _data_format(self, form: str) -> str | None:
+        """The data format an op is called with for ``form`` (``adapters/forms.py``), or
+        None: a layout part the adapter realises through ``data_format``."""
+        from .forms import parts
+
+        if form == "canonical":
+            return None
+        realised = getattr(self._forms_module(), "DATA_FORMATS", ())
+        return next((p for p in parts(form) if p in realised), None)
 
     def form_reason(self, module: str, form: str, attrs: Mapping[str, Any]) -> str | None:
         """A skip reason when this framework does not offer ``form`` of ``module`` (in its
         words), else None: the ``unsupported(module, part, attrs)`` of the adapter's
         ``forms.py`` for each part of the form, or ``form_kinds`` without one."""
-        import importlib
+        from .form_ops import takes
+        from .forms import DATA_FORMAT, part_kind, parts
 
-        from .forms import part_kind, parts
-
-        realise = None
-        if self.ops_package is not None:
-            try:
-                realise = importlib.import_module(f"{self.ops_package}.forms").unsupported
-            except ModuleNotFoundError:
-                realise = None
+        declared = self._forms_module()
+        realise = getattr(declared, "unsupported", None)
+        formats = getattr(declared, "DATA_FORMATS", ())
         for part in parts(form):
             if realise is not None:
                 reason = realise(module, part, attrs)
-                if reason is None and part_kind(part) == "axis":
-                    from .form_ops import op_takes_axis
-
-                    if not op_takes_axis(self.ops(), module):
-                        reason = (f"{self.name}: the adapter's op for {module} takes no axis "
-                                  "argument")
+                needs = "axis" if part_kind(part) == "axis" else DATA_FORMAT if part in formats \
+                    else None
+                if reason is None and needs and not (module in self.ops()
+                                                     and takes(self.ops()[module], needs)):
+                    reason = (f"{self.name}: the adapter's op for {module} takes no {needs} "
+                              "argument")
             elif part_kind(part) in self.form_kinds:
                 reason = None
             else:

@@ -10,7 +10,12 @@ What an adapter receives for a form other than the canonical one:
   canonical call has it (taken out by ``prepare_call`` too);
 * for a layout form, NumPy views with the form's strides (``strided_view``): a framework
   whose tensors carry strides builds tensors with the same memory layout
-  (``memory_layout`` says which), one without strides says so in ``form_reason``.
+  (``memory_layout`` says which), one without strides says so in ``form_reason``;
+* ``channels_last`` / ``channels_first`` are also the two data formats of a convolution or
+  a pooling: a framework without strides realises the one that is not its canonical call
+  through its op's data-format argument (``DATA_FORMATS`` in its ``forms.py``): the op is
+  then called with ``data_format="channels_last"`` or ``"channels_first"`` on the
+  logical (channels-first) arrays and returns channels-first results.
 
 The results are returned in the arrays' logical layout (an axis form's outputs with the
 axis where the call put it); the suite moves them back.
@@ -30,7 +35,10 @@ AXIS_HOME = "axis_home"
 FORM_KEYS = (FORM, AXIS_HOME)
 
 
-LAYOUTS = ("transposed", "strided", "channels_last")
+LAYOUTS = ("transposed", "strided", "channels_last", "channels_first")
+# The layout parts that are an image's data format (4-D/5-D arguments only).
+DATA_FORMAT_PARTS = ("channels_last", "channels_first")
+DATA_FORMAT = "data_format"
 _AXIS = re.compile(r"^axis=(\d+)$")
 _SIZE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)=1$")
 

@@ -151,3 +151,24 @@ class InputTypeAttention(Float32Accumulation):
         products = p[..., :, :, None] * v[..., None, :, :]  # (..., Tq, Tk, D)
         out = running_sum(np.moveaxis(products, -2, -1), dtype)  # the sum over Tk, in dtype
         return VjpResult(out, result.grads)
+
+
+class Bfloat16LargeTail(Float32Accumulation):
+    """The planted fault: in bfloat16 only, and only once the input has more than 32,768
+    elements, linear's input gradient leaves out the K-tail past the 1,024th input feature
+    (a blocked bfloat16 GEMM path, taken past a size grain, that drops its last partial
+    block). Only the quick profile's large linear shape in bfloat16 (N = 70, I = 1031:
+    the low-precision rotation, ``quick_sizes.quick_low_dtype``) shows it; float32,
+    float64, float16 and every small bfloat16 shape are right."""
+
+    name = "lp-bf16-large-tail"
+
+    def fault(self, module, args, result, dtype):
+        x = np.asarray(args[0])
+        if dtype != "bfloat16" or module != "linear" or x.size <= 32768 or x.shape[-1] <= 1024:
+            return result
+        grads = dict(result.grads)
+        g = np.array(grads["x"])
+        g[..., 1024:] = 0
+        grads["x"] = g
+        return VjpResult(result.output, grads)

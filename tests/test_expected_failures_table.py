@@ -22,6 +22,7 @@ def test_the_table_validates():
     (Expected("relu", "tensorflw", ("grad:x",), "w"), "unknown framework 'tensorflw'"),
     (Expected("relu", "torch", ("grad:x",), "w", dtype="fp32"), "unknown dtype 'fp32'"),
     (Expected("relu", "torch", ("grad:x",), "w", mode="jit"), "unknown mode 'jit'"),
+    (Expected("layer_norm", "torch", ("forward",), "w", form="*C=1*"), "no form of layer_norm matches '*C=1*'"),
 ])
 def test_an_entry_that_matches_nothing_is_an_error_naming_it(entry, says):
     with pytest.raises(TableError, match=None) as info:
@@ -48,6 +49,11 @@ def test_entries_cover_cases_by_fields_not_by_id_strings():
     assert entry.covers(_record(case_id="anything-else"))  # the id is not read
     compiled = Expected("max_pool3d", "tensorflow", ("grad:x",), "why", mode="compiled")
     assert compiled.covers(_record(mode="compiled")) and not compiled.covers(_record())
+    # a form pattern: only the records of those forms (a record without one is canonical)
+    single = Expected("max_pool3d", "tensorflow", ("grad:x",), "why", form="*N=1*")
+    assert single.covers(_record(form="N=1")) and single.covers(_record(form="N=1+strided"))
+    assert not single.covers(_record()) and not single.covers(_record(form="transposed"))
+    assert Expected("max_pool3d", "tensorflow", ("grad:x",), "why", form="canonical").covers(_record())
 
 
 def test_apply_marks_a_case_xfail_only_when_every_failure_is_explained():

@@ -90,3 +90,22 @@ def test_honest_references_raise_no_alarm_on_the_corpus_modules():
         bad += [(r.case_id, r.check, r.reason) for r in _run(adapter, planted.module)
                 if r.status != "pass"]
     assert bad == []
+
+
+def test_bfloat16_only_large_fault_fails_exactly_its_case():
+    """A fault only in bfloat16 and only at a large size is caught by the quick profile's
+    low-precision rotation (``quick_sizes.quick_low_dtype``): exactly linear's grad:x in
+    bfloat16, at the large shape, and no other record of linear in any dtype."""
+    from conformance.plan.quick_sizes import quick_low_dtype
+    from tests.planted_low_precision import Bfloat16LargeTail
+
+    spec = BY_NAME["linear"]
+    assert quick_low_dtype(spec, spec.variants[0]) == "bfloat16"
+    adapter = Bfloat16LargeTail()
+    records = [r.to_json() for dtype in ("float32", "float64", "bfloat16", "float16")
+               for r in run_case(Case(spec, spec.variants[0], adapter.name, dtype, "cpu"), adapter,
+                                 PROFILES["quick"])]
+    failed = [r for r in records if r["status"] != "pass"]
+    assert {(r["module"], r["check"], r["dtype"]) for r in failed} == {("linear", "grad:x", "bfloat16")}, \
+        [r["reason"] for r in failed]
+    assert failed[0]["example"]["dims"] == {"N": 70, "I": 1031, "O": 33}

@@ -93,7 +93,9 @@ def test_wheel_installs_and_runs(tmp_path):
          cwd=work, env=env)
     doc = json.loads((out / "results.json").read_text())
     assert doc["summary"]["pass"] >= 2 and doc["summary"]["fail"] == 0
-    assert {r["case_id"] for r in doc["cases"]} == {"relu-numpy-float64-cpu", "relu[kink]-numpy-float64-cpu"}
+    assert {r["case_id"] for r in doc["cases"]} == {
+        "relu-numpy-float64-cpu", "relu[kink]-numpy-float64-cpu",
+        *(f"relu-numpy-float64-cpu~{form}" for form in ("N=1", "transposed", "strided"))}
     assert (out / "junit.xml").exists() and (out / "index.html").exists()
 
     script = bin_dir / ("gradient-conformance.exe" if os.name == "nt" else "gradient-conformance")

@@ -30,6 +30,12 @@ the dtype and the padding (with TF 2.21 both were seen to work in float32 with
 (``_probe``). Conv3D rejects groups > 1 ("input and filter must have the same depth") and
 dilation > 1 outside space_to_batch ("only supports dilated rates of 1") everywhere.
 Those cases raise ``Unsupported`` (a skip quoting the limit) on CPU in eager mode.
+
+The channels-first form (``data_format="channels_first"``, ``adapters/tensorflow/forms.py``)
+calls the same ops with ``data_format="NCHW"`` / ``"NCDHW"`` on the channels-first arrays
+(no transposes; weights HWIO as before; bias through ``bias_add(..., "NC...")``), where
+this CPU build computes them and their gradients (``_nchw_probe``; a skip in TensorFlow's
+words where not).
 """
 
 from __future__ import annotations
@@ -104,6 +110,36 @@ def _probe(tf, kind: str, dtype: str, explicit: bool) -> str | None:
     return _PROBED[key]
 
 
+def _nchw_probe(tf, n: int, dtype: str) -> str | None:
+    """None when this process differentiates a tiny channels-first Conv2D/Conv3D in
+    ``dtype`` eagerly, else TensorFlow's error as a skip reason."""
+    key = ("channels_first", n, dtype)
+    if key not in _PROBED:
+        x = tf.ones((1, 2) + (5,) * n, dtype=dtype)
+        w = tf.ones((3,) * n + (2, 2), dtype=dtype)
+        conv = tf.nn.conv2d if n == 2 else tf.nn.conv3d
+        try:
+            with tf.device("/CPU:0"), tf.GradientTape() as tape:
+                tape.watch([x, w])
+                y = conv(x, w, (1,) * (n + 2), "VALID", data_format="NCHW" if n == 2 else "NCDHW")
+            tape.gradient(y, [x, w])
+            _PROBED[key] = None
+        except tf.errors.OpError as exc:
+            text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(exc.message)).strip()
+            _PROBED[key] = (f"tf: this CPU build has no channels-first Conv{n}D gradient in "
+                            f"{dtype} ({text.splitlines()[0][:160] if text else type(exc).__name__!r})")
+    return _PROBED[key]
+
+
+# tf.nn.depthwise_conv2d documents strides of 1 whenever a rate (dilation) is above 1, yet
+# with both it only warns and computes something else (known case
+# tf-depthwise-strided-dilated): the adapter does not call it there.
+DEPTHWISE_STRIDED_DILATED = (
+    "tf: tf.nn.depthwise_conv2d requires strides of 1 when the dilation rate is above 1 "
+    "('When dilation rate is greater than 1, then all values of strides must be 1'); it "
+    "warns and computes a different convolution (known case tf-depthwise-strided-dilated)")
+
+
 def _tuple(value, n):
     return layout.pair(value, n)
 
@@ -120,11 +156,15 @@ def build(tf) -> dict[str, Any]:
     def biased(y, b, bias):  # y channels-last
         return tf.nn.bias_add(y, b) if bias else y
 
-    def conv_nd(n, x, w, b, stride, padding, dilation, groups, bias):
+    def conv_nd(n, x, w, b, stride, padding, dilation, groups, bias, data_format=None):
+        if data_format == "channels_first":
+            return conv_nchw(n, x, w, b, stride, padding, dilation, groups, bias)
         s, d = _tuple(stride, n), _tuple(dilation, n)
         depthwise = groups > 1 and groups == x.shape[1] and n <= 2
         strided_dilation = max(s) > 1 and max(d) > 1 and not depthwise
         explicit = _explicit(padding)
+        if depthwise and max(s) > 1 and max(d) > 1:
+            raise Unsupported(DEPTHWISE_STRIDED_DILATED)
         if tf.executing_eagerly() and "CPU" in x.device:
             reason = _cpu_limit(tf, n, x.dtype.name, groups, depthwise, strided_dilation, explicit)
             if reason:
@@ -152,9 +192,43 @@ def build(tf) -> dict[str, Any]:
             y = y[:, 0]
         return layout.to_nchw(biased(y, b, bias), transpose, ndim=n + 2)
 
+    def conv_nchw(n, x, w, b, stride, padding, dilation, groups, bias):
+        """The channels-first data format: the arrays as they are, ``data_format`` NC*."""
+        s, d = _tuple(stride, n), _tuple(dilation, n)
+        depthwise = groups > 1 and groups == x.shape[1] and n <= 2
+        explicit = _explicit(padding)
+        if depthwise and max(s) > 1 and max(d) > 1:
+            raise Unsupported(DEPTHWISE_STRIDED_DILATED)
+        fmt = "NCHW" if n == 2 else "NCDHW"
+        if tf.executing_eagerly() and "CPU" in x.device:
+            reason = (_cpu_limit(tf, n, x.dtype.name, groups, depthwise,
+                                 max(s) > 1 and max(d) > 1 and not depthwise, explicit)
+                      or _nchw_probe(tf, n, x.dtype.name))
+            if reason:
+                raise Unsupported(reason)
+        pad = (padding.upper() if isinstance(padding, str) else
+               [[0, 0], [0, 0], *layout.channels_last_pads(padding, n)[1:-1]] if explicit
+               else "VALID")
+        if n == 3 and explicit:
+            x, pad = tf.pad(x, pad), "VALID"
+        wl = layout.to_hwio(w, transpose, ndim=n + 2)
+        if depthwise:
+            kh, kw, _, cm = wl.shape
+            wl = tf.reshape(wl, layout.depthwise_hwcm_shape((cm, 1, kh, kw), x.shape[1]))
+            y = tf.nn.depthwise_conv2d(x, wl, (1, 1, *s), pad, dilations=d, data_format=fmt)
+        elif max(d) > 1 and max(s) == 1:
+            y = tf.nn.convolution(x, wl, strides=s, padding=pad, dilations=d, data_format=fmt)
+        else:
+            conv = tf.nn.conv2d if n == 2 else tf.nn.conv3d
+            y = conv(x, wl, (1, 1, *s), pad, dilations=(1, 1, *d), data_format=fmt)
+        return tf.nn.bias_add(y, b, data_format="NC...") if bias else y
+
     def conv(n):
-        def op(x, w, b, *, kernel=None, stride=1, padding=0, dilation=1, groups=1, bias=True):
-            return conv_nd(n, x, w, b, stride, padding, dilation, groups, bias)
+        def op(x, w, b, *, kernel=None, stride=1, padding=0, dilation=1, groups=1, bias=True,
+               data_format=None):
+            if data_format == "channels_first" and n == 1:
+                raise Unsupported("tf: Conv1D's channels-first form is not declared (3-D)")
+            return conv_nd(n, x, w, b, stride, padding, dilation, groups, bias, data_format)
 
         return op
 

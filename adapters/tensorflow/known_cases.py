@@ -82,6 +82,48 @@ def xla_max_pool_forward_mode_bf16_selection(tf):
                           "(the maxima's tangents are [1, 4])")
 
 
+def keras_layer_norm_single_feature(tf):
+    # One normalised feature: x − μ = 0, so y = β exactly. Keras folds the normalisation into
+    # y = x·(γ·r) + (β − μ·γ·r), r = 1/√(σ² + ε), whose two terms (≈ |x|·γ/√ε) cancel.
+    import keras
+
+    out = {}
+    for dt in (tf.float32, tf.float64):
+        x, gamma, beta = (tf.constant(v, dt) for v in ([[2.75], [-1.5]], [1.25], [-0.1922]))
+        y = keras.ops.layer_normalization(x, gamma, beta, axis=-1, epsilon=1e-5)
+        out[dt.name] = (y.numpy().ravel().tolist(), float(beta[0]))
+    bad = any(y != [b, b] for y, b in out.values())
+    return bad, "; ".join(f"{k}: y = {y}, β = {b!r}" for k, (y, b) in out.items())
+
+
+def selu_branch_from_rounded_output(tf):
+    # SeluGrad picks the branch from the output (y < 0) that the forward rounded: in bfloat16
+    # e^x − 1 is 0 for −2⁻⁹ < x < 0, so y = 0 and the slope λ of x > 0 is returned there.
+    x = tf.constant([-0.0012588501], tf.bfloat16)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.nn.selu(x)
+    got, exact = float(tape.gradient(y, x)[0]), 1.0507009873554805 * 1.6732632423543772 * float(np.exp(-0.0012588501))
+    return abs(got - exact) > 0.05 * exact, (f"bfloat16 x = -0.0012588501: y = {float(y[0])}, dy/dx = {got} "
+                                             f"(exact λα·e^x = {exact:.4f}; λ = 1.0507)")
+
+
+def depthwise_strided_dilated(tf):
+    # Documented: strides must be 1 when the rate is above 1. TF warns and computes anyway.
+    rng = np.random.default_rng(0)
+    x, w = rng.uniform(-1, 1, (1, 9, 9, 1)), rng.uniform(-1, 1, (3, 3, 1, 1))
+    y = tf.nn.depthwise_conv2d(x, w, (1, 2, 2, 1), "VALID", dilations=(2, 2)).numpy()[0, :, :, 0]
+    exact = np.array([[np.sum(x[0, 2 * i:2 * i + 5:2, 2 * j:2 * j + 5:2, 0] * w[:, :, 0, 0])
+                       for j in range(3)] for i in range(3)])
+    gap = float(np.abs(y - exact).max()) if y.shape == exact.shape else float("inf")
+    return gap > 1e-6, (f"9x9 input, 3x3 kernel, strides 2, dilations 2, VALID: output {y.shape}, "
+                        f"max |tf − exact| = {gap:.3g} (exact: every 2nd output of the dilated "
+                        "convolution)")
+
+
 CASES = {"tensorflow#4886": tie_routing, "tensorflow#11092": conv_same_stride_gt_kernel,
          "tensorflow#55545": bn_bessel, "pytorch#31829": softmax_neg_inf,
-         "tf2xla-maxpoolgradgrad-bf16": xla_max_pool_forward_mode_bf16_selection}
+         "tf2xla-maxpoolgradgrad-bf16": xla_max_pool_forward_mode_bf16_selection,
+         "keras-layer-norm-folded": keras_layer_norm_single_feature,
+         "tf-selu-grad-branch-from-output": selu_branch_from_rounded_output,
+         "tf-depthwise-strided-dilated": depthwise_strided_dilated}

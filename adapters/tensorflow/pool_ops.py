@@ -15,11 +15,18 @@ TF's CPU pooling kernels are channels-last only: the op transposes NC* -> N*C an
 TF has no float64 kernel for 3-D pooling (MaxPool3D / AvgPool3D: half, bfloat16, float32),
 and XLA (the compiled mode) rejects explicit pooling paddings ("XLA does not support pooling
 ops with explicit padding"): those cases are skipped with that reason.
+
+The channels-first form (``data_format="channels_first"``, ``adapters/tensorflow/forms.py``)
+pools the channels-first array with ``data_format="NCHW"`` / ``"NCDHW"``, where this CPU
+build computes it and its gradient eagerly (``_nchw_probe``: TF 2.21's MaxPoolGrad says
+"Default MaxPoolingGradOp only supports NHWC on device type CPU", a skip in those words).
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
+
+import re
 
 import numpy as np
 
@@ -45,6 +52,29 @@ def padding_mode(module: str, attrs: Mapping[str, Any]) -> str:
     return "PAD"
 
 
+_PROBED: dict[tuple, str | None] = {}
+
+
+def _nchw_probe(tf, kind: str, nd: int, dtype: str) -> str | None:
+    """None when this process pools a tiny channels-first array and differentiates it
+    eagerly in ``dtype``, else TensorFlow's error as a skip reason."""
+    key = (kind, nd, dtype)
+    if key not in _PROBED:
+        x = tf.ones((1, 2) + (4,) * nd, dtype=dtype)
+        fmt = {1: "NCW", 2: "NCHW", 3: "NCDHW"}[nd]
+        try:
+            with tf.device("/CPU:0"), tf.GradientTape() as tape:
+                tape.watch(x)
+                y = getattr(tf.nn, f"{kind}_pool{nd}d")(x, 2, 2, "VALID", data_format=fmt)
+            tape.gradient(y, x)
+            _PROBED[key] = None
+        except tf.errors.OpError as exc:
+            text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(exc.message)).strip()
+            _PROBED[key] = (f"tf: this CPU build has no channels-first {kind}_pool{nd}d gradient "
+                            f"in {dtype} ({text.splitlines()[0][:160] if text else type(exc).__name__!r})")
+    return _PROBED[key]
+
+
 def composed(module: str, attrs: Mapping[str, Any]) -> bool | None:
     if module not in MODULES:
         return None
@@ -56,7 +86,7 @@ def build(tf) -> dict[str, Any]:
         kind, nd = MODULES[module]
         tf_pool = getattr(tf.nn, f"{kind}_pool{nd}d")
 
-        def op(x, kernel=2, stride=None, padding=0):
+        def op(x, kernel=2, stride=None, padding=0, data_format=None):
             if nd == 3 and x.dtype == tf.float64:
                 raise Unsupported(f"tf.nn.{kind}_pool3d has no float64 kernel "
                                   f"({'MaxPool3D' if kind == 'max' else 'AvgPool3D'}: half, "
@@ -68,14 +98,23 @@ def build(tf) -> dict[str, Any]:
                                   f"(tf.nn.{kind}_pool{nd}d under jit_compile)")
             k = layout.pair(kernel, nd)
             s = k if stride is None else layout.pair(stride, nd)
-            xl = layout.to_nhwc(x, tf.transpose, ndim=nd + 2)
+            first = data_format == "channels_first"
+            if first and tf.executing_eagerly() and "CPU" in x.device:
+                reason = _nchw_probe(tf, kind, nd, x.dtype.name)
+                if reason:
+                    raise Unsupported(reason)
+            xl = x if first else layout.to_nhwc(x, tf.transpose, ndim=nd + 2)
             pads = layout.channels_last_pads(padding, nd)
+            if first:
+                pads = [[0, 0], [0, 0], *pads[1:-1]]
             if mode == "PAD":
                 fill = -np.inf if kind == "max" else 0.0
                 xl = tf.pad(xl, pads, constant_values=tf.constant(fill, dtype=x.dtype))
             tf_padding = {"VALID": "VALID", "PAD": "VALID", "SAME": "SAME", "EXPLICIT": pads}[mode]
-            y = tf_pool(xl, ksize=k, strides=s, padding=tf_padding)
-            return layout.to_nchw(y, tf.transpose, ndim=nd + 2)
+            fmt = {1: "NCW", 2: "NCHW", 3: "NCDHW"}[nd] if first else None
+            y = tf_pool(xl, ksize=k, strides=s, padding=tf_padding,
+                        **({"data_format": fmt} if first else {}))
+            return y if first else layout.to_nchw(y, tf.transpose, ndim=nd + 2)
 
         return op
 

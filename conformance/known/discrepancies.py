@@ -42,6 +42,22 @@ KNOWN: tuple[Known, ...] = (
           "(tf2xla's 16-bit packing, TODO b/73062247 in the source)",
           f"{GH}/tensorflow/tensorflow/blob/master/tensorflow/compiler/tf2xla/kernels/pooling_ops.cc",
           ("max_pool1d", "max_pool2d", "max_pool3d")),
+    Known("keras-layer-norm-folded", "tensorflow", "keras.ops.layer_normalization (TF backend) "
+          "evaluates y = x·(γr) + (β − μ·γr), r = 1/√(σ²+ε): where σ² ≪ ε (one normalised "
+          "feature) the two terms of size |x|γ/√ε cancel and y = β comes out off by a rounding "
+          "of them (float32 6e-5, float64 4e-14 at x = 2.75, γ = 1.25)",
+          "https://github.com/keras-team/keras/blob/master/keras/src/ops/nn.py", ("layer_norm",)),
+    Known("tf-selu-grad-branch-from-output", "tensorflow", "tf.nn.selu's gradient (SeluGrad) "
+          "picks its branch from the rounded output (y < 0); in bfloat16 the forward's e^x − 1 "
+          "is 0 for −2⁻⁹ < x < 0, so there the slope is λ (x > 0) instead of λα·e^x",
+          "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/kernels/relu_op_functor.h",
+          ("selu",)),
+    Known("tf-depthwise-strided-dilated", "tensorflow", "tf.nn.depthwise_conv2d with strides "
+          "and dilations both above 1, which its documentation rules out ('all values of "
+          "strides must be 1'), only warns and computes a different convolution (9x9, k=3, "
+          "s=2, d=2: O(1) off; 10x10: a 4x4 output for 3x3; small inputs: SpaceToBatchND "
+          "errors)", "https://www.tensorflow.org/api_docs/python/tf/nn/depthwise_conv2d",
+          ("conv2d",)),
     Known("tensorflow#55545", "tensorflow", "batch-norm moving variance Bessel-corrected only on "
           "the fused path", f"{GH}/tensorflow/tensorflow/issues/55545", ("batch_norm",)),
     Known("tensorflow#40805", "tensorflow", "Keras LSTM: cuDNN and CPU kernels diverge",

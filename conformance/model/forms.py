@@ -22,6 +22,10 @@ A form is a ``+``-joined set of *parts*, each of one kind:
   every other element of a buffer twice as long on the innermost memory axis, or channels
   innermost (NHWC / NDHWC memory of an NCHW / NCDHW array). A framework whose tensors carry
   strides keeps them; one whose tensors have none says so (a skip in its words).
+  ``channels_last`` and ``channels_first`` are also an image op's data formats: a
+  framework without strides calls its convolution or pooling in the data format that is
+  not its canonical call's (JAX: NHWC dimension numbers; TensorFlow, channels-last on
+  CPU: ``data_format="NCHW"``), and says why where it cannot.
 
 Which parts a module takes is data: ``conformance/specs/forms.py`` declares them per module
 (the axis, the arguments and outputs that carry it, the dims that may be 1, the arguments
@@ -34,7 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapters.forms import _AXIS, _SIZE, LAYOUTS, parts
+from adapters.forms import _AXIS, _SIZE, DATA_FORMAT_PARTS, LAYOUTS, parts
 from adapters.forms import part_kind as kind
 
 CANONICAL = "canonical"
@@ -46,7 +50,9 @@ EXERCISES = {
           "the innermost axis vs strided reductions)",
     SIZE: "each declared dim equal to 1 in turn (broadcasting and degenerate-reduction paths)",
     LAYOUT: "non-contiguous inputs: reversed memory order, a step-2 slice of a larger buffer, "
-            "channels-last memory of 4-D/5-D images (kernels chosen by stride)",
+            "channels-last memory of 4-D/5-D images (kernels chosen by stride); the "
+            "channels-last and channels-first data formats of convolutions and pooling "
+            "(data_format, dimension numbers) where the framework has no strides",
 }
 
 
@@ -110,7 +116,7 @@ class Forms:
             home = self.home % self.rank
             out += [f"axis={k}" for k in range(self.rank) if k != home]
         out += [f"{d}=1" for d in self.ones]
-        out += [p for p in self.layouts if p != "channels_last" or self.images]
+        out += [p for p in self.layouts if p not in DATA_FORMAT_PARTS or self.images]
         return out
 
     def all(self) -> list[str]:

@@ -14,6 +14,8 @@ small ranges (the form's dims still 1) and seeds with Hypothesis.
 
 from __future__ import annotations
 
+from adapters.forms import DATA_FORMAT_PARTS
+
 from conformance.model import forms as F
 from conformance.model.sizes import small_ranges
 from conformance.specs.forms import forms_of, forms_variant
@@ -29,9 +31,9 @@ def _applies(spec, variant, form: str) -> bool:
             return False
     declared = forms_of(spec)
     for p in F.layouts_of(form):
-        ranks = [len(a.shape) for a in spec.args
-                 if p != "channels_last" or a.name in declared.images]
-        need = (4, 5) if p == "channels_last" else range(2, 99)
+        image = p in DATA_FORMAT_PARTS
+        ranks = [len(a.shape) for a in spec.args if not image or a.name in declared.images]
+        need = (4, 5) if image else range(2, 99)
         if not any(r in need for r in ranks):
             return False
     return True

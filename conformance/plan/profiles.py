@@ -23,10 +23,6 @@ class Profile:
     # per-shape compilation (JAX, compiled modes), not per example, and their error model
     # is coarser (u = 2⁻⁸, 2⁻¹¹), so fewer examples find what more would.
     low_precision_examples: int | None = None
-    # Whether bfloat16/float16 cases also run the large-shape sizes search (search.py). The
-    # long reductions they would exercise are measured by the accumulation probes
-    # (8192-long reductions per family) and the ``long`` variants; the full profile runs both.
-    low_precision_sizes: bool = True
     # How many shapes of the small pool bfloat16/float16 cases draw from (None: all): the
     # largest first. JAX compiles every primitive anew per dtype and shape, so in the quick
     # profile one shape per low-precision case keeps their cost below float32's.
@@ -38,12 +34,12 @@ class Profile:
 
 PROFILES = {
     "quick": Profile("quick", 6, False, ("eager", "compiled"),
-                     "6 examples per case (3 in bfloat16/float16, at the pool's largest shape, no large-shape "
-                     "search), shapes "
+                     "6 examples per case (3 in bfloat16/float16, at the pool's largest shape; large shapes "
+                     "in bfloat16/float16 for every 4th variant that has them), shapes "
                      "from a 3-shape pool, "
                      "each framework in its cheapest mode (eager, or compiled where eager "
                      "compiles op by op) (CI gate)", low_precision_examples=3,
-                     low_precision_sizes=False, low_precision_shapes=1, one_mode=True),
+                     low_precision_shapes=1, one_mode=True),
     "full": Profile("full", 60, True, ("eager", "compiled"),
                     "60 examples per case, freely drawn shapes, eager and compiled modes"),
 }

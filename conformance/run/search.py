@@ -4,7 +4,8 @@
    (the quick profile: the small shape pool; the full profile: free small dims and free
    dims inside every size class, see ``strategies.dims_strategy``).
 2. **Sizes run**: every large shape of the case (``sizes.quick_classes`` in the quick
-   profile, in the variant's one quick dtype ``sizes.quick_dtype``; every class in the
+   profile, in the variant's quick dtype ``sizes.quick_dtype`` and for every few variants
+   in bfloat16 or float16 too ``quick_sizes.quick_low_dtype``; every class in the
    full one) exactly once, with one seed derived from the run seed and the module variant
    and dtype (the same large example for every framework).
    The space is finite (the pool × one seed), so Hypothesis enumerates all of it; the
@@ -29,11 +30,9 @@ from hypothesis import strategies as st
 
 from references._blas import single_threaded
 
-from adapters.base import LOW_PRECISION
-
 from conformance.model.forms import CANONICAL
 from conformance.model.sizes import all_classes, crossed, small_ranges
-from conformance.plan.quick_sizes import quick_classes, quick_dtype
+from conformance.plan.quick_sizes import quick_classes, quick_large_dtypes
 from conformance.draw.strategies import example_strategy, shape_pool, shapes_of
 
 # Hypothesis draws the members of a small finite space repeatedly before it knows the space
@@ -43,8 +42,9 @@ DRAWS_PER_MEMBER = 10
 
 def large_points(case, profile) -> list[dict[str, int]]:
     """The case's large shapes: in the quick profile its variant's quick classes, in the
-    variant's one quick dtype (``sizes.quick_dtype``); in the full profile every class."""
-    if not profile.free_shapes and case.dtype != quick_dtype(case.spec, case.variant):
+    variant's quick dtype (``quick_sizes.quick_dtype``) and, for every few variants, one
+    low-precision dtype (``quick_sizes.quick_low_dtype``); in the full profile every class."""
+    if not profile.free_shapes and case.dtype not in quick_large_dtypes(case.spec, case.variant):
         return []
     classes = (quick_classes if not profile.free_shapes else all_classes)(case.spec, case.variant)
     points: list[dict[str, int]] = []
@@ -108,8 +108,6 @@ def search(body, case, profile, base: settings, *, seed: int, failure=AssertionE
         _shrink_size(body, case, failing, small + classes, base, seed)
         raise
     points = large_points(case, profile)
-    if case.dtype in LOW_PRECISION and not profile.low_precision_sizes:
-        points = []  # the quick profile's bfloat16/float16 cases: small shapes (profiles.py)
     if not points:
         return
     try:

@@ -15,6 +15,9 @@ from conformance.model.forms import Forms
 
 _LAYOUTS = ("transposed", "strided")
 _IMAGE_LAYOUTS = ("transposed", "strided", "channels_last")
+# Convolutions and pooling have both data formats (``channels_first``: the canonical memory,
+# a form for a framework whose canonical call is channels-last).
+_DATA_FORMATS = _IMAGE_LAYOUTS + ("channels_first",)
 
 # Family defaults: every module takes the layout forms; modules with 4-D/5-D image inputs
 # take channels_last on them; the batch may be 1 (where its range allows more).
@@ -25,8 +28,8 @@ FAMILY = {
     "group": Forms(ones=("N",)),
     "loss": Forms(ones=("N",)),
     "linear": Forms(ones=("N",)),
-    "convolution": Forms(ones=("N", "C"), layouts=_IMAGE_LAYOUTS, images=("x",)),
-    "pooling": Forms(ones=("N", "C"), layouts=_IMAGE_LAYOUTS, images=("x",)),
+    "convolution": Forms(ones=("N", "C"), layouts=_DATA_FORMATS, images=("x",)),
+    "pooling": Forms(ones=("N", "C"), layouts=_DATA_FORMATS, images=("x",)),
     "normalization": Forms(ones=("N",), layouts=_IMAGE_LAYOUTS, images=("x",), pairs=True),
     "recurrent": Forms(ones=("N", "T"), why="T=1: a single time step"),
     "attention": Forms(ones=("N", "Tq", "Tk"), why="Tk=1: a single key; Tq=1: a single query"),

@@ -140,6 +140,11 @@ CONV2D = (_v("k=3", kernel=3),
           _v("k=3,s=2,d=2,valid", kernel=3, stride=2, dilation=2, padding="valid"),
           _v("k=3,g=2", kernel=3, groups=2),
           _v("k=3,depthwise", kernel=3, groups=3),
+          _v("k=3,g=2,s=2,p=1", kernel=3, groups=2, stride=2, padding=1,
+             note="grouped, strided and padded at once"),
+          _v("k=3,depthwise,s=2,d=2,p=2", kernel=3, groups=3, stride=2, dilation=2, padding=2,
+             note="depthwise, strided and dilated at once (TensorFlow documents strides of 1 "
+                  "whenever its depthwise rate is above 1)"),
           _v("k=3,d=(1,8),p=(1,8)", kernel=3, dilation=(1, 8), padding=(1, 8),
              note="a receptive field of 17 along W only (per-axis dilation)"))
 
