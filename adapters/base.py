@@ -245,12 +245,12 @@ class Adapter:
         cannot express); returns the keyword arguments for the module's op."""
         from .common import validate_call
 
-        from .forms import FORM_KEYS
+        from .forms import FORM, FORM_KEYS
 
         validate_call(mode, dtype, args, names, wrt)
         reason = self.device_reason(device) or self.unsupported_reason(module, attrs)
-        if reason is None and attrs.get("form", "canonical") != "canonical":
-            reason = self.form_reason(module, attrs["form"], attrs)
+        if reason is None and attrs.get(FORM, "canonical") != "canonical":
+            reason = self.form_reason(module, attrs[FORM], attrs)
         if reason is not None:
             raise Unsupported(reason)
         return {k: v for k, v in attrs.items() if k not in FORM_KEYS}

@@ -5,6 +5,7 @@ form of those modules."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from adapters.numpy import NumpyAdapter
@@ -93,3 +94,18 @@ def test_forms_run_records_and_covers_them(tmp_path):
     assert {r["form"] for r in bad} == set(NonLastAxis.EXPECTED)
     replay = run_repro(bad[0]["repro"])
     assert replay.returncode == 1 and "grad:x" in replay.stdout + replay.stderr, replay.stdout
+
+
+def test_a_variant_attribute_named_form_reaches_the_op():
+    """The suite passes the call's form under its own key: a module whose variants have an
+    attribute called ``form`` (the recurrent conventions, lstm[form=peephole]) gets it, in
+    the canonical call and in a layout form alike."""
+    from adapters.forms import FORM
+
+    adapter, x = NumpyAdapter(), np.zeros((2, 3, 1))
+    kw = adapter.prepare_call("lstm", [x], ["x"], ["x"], {"form": "peephole"}, "float64",
+                              "cpu", "eager")
+    assert kw == {"form": "peephole"}
+    kw = adapter.prepare_call("lstm", [x], ["x"], ["x"], {"form": "peephole", FORM: "T=1"},
+                              "float64", "cpu", "eager")
+    assert kw == {"form": "peephole"}
