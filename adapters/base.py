@@ -287,17 +287,6 @@ class Adapter:
         return None
 
 
-def form_reason(adapter, module: str, form: str, attrs: Mapping[str, Any]) -> str | None:
-    """``adapter.form_reason`` for an adapter that duck-types the protocol (None: it offers
-    only the size forms, which need nothing of it)."""
-    hook = getattr(adapter, "form_reason", None)
-    if hook is not None:
-        return hook(module, form, attrs)
-    from .forms import part_kind, parts
-
-    bad = [p for p in parts(form) if part_kind(p) != "size"]
-    return f"{getattr(adapter, 'name', 'adapter')}: no form {bad[0]!r}" if bad else None
-
     def prepare_derivatives_call(self, module: str, args, names, wrt, attrs: Mapping[str, Any],
                                  dtype: str, device: str, mode: str) -> dict[str, Any]:
         """``prepare_call`` for the forward-mode and second-order routes, which judge a
@@ -348,3 +337,15 @@ def form_reason(adapter, module: str, form: str, attrs: Mapping[str, Any]) -> st
         sequence and final state) returns a tuple, and ``cotangent`` is then a tuple too. ``attrs`` are the module's attributes (kernel, stride,
         slope, rate, ...); ``seed`` seeds any randomness the framework's op uses."""
         raise NotImplementedError
+
+
+def form_reason(adapter, module: str, form: str, attrs: Mapping[str, Any]) -> str | None:
+    """``adapter.form_reason`` for an adapter that duck-types the protocol (None: it offers
+    only the size forms, which need nothing of it)."""
+    hook = getattr(adapter, "form_reason", None)
+    if hook is not None:
+        return hook(module, form, attrs)
+    from .forms import part_kind, parts
+
+    bad = [p for p in parts(form) if part_kind(p) != "size"]
+    return f"{getattr(adapter, 'name', 'adapter')}: no form {bad[0]!r}" if bad else None
