@@ -6,7 +6,10 @@ figures. results.json ``run.peak_rss_mb`` maps each worker (xdist's ``gw0``, ...
 without workers) to its peak in MiB; ``run.peak_rss_mb_max`` is the largest — what one CI
 runner must hold per worker. ``run.cpu_s`` maps each worker to its CPU seconds: on a
 machine shared with other work the wall time is inflated by waiting for a core, the CPU
-time much less, so ``cpu_s_max`` is what the run would take with a core per worker."""
+time much less, so ``cpu_s_max`` approaches what the run would take with a core per
+worker. It leaves out helper processes still alive at the worker's last test (Inductor's
+compile pool, ``compile_threads`` > 1): the whole tree's CPU time is the shell's
+``/usr/bin/time`` of the run."""
 
 from __future__ import annotations
 
