@@ -26,9 +26,6 @@ class TorchAdapter(Adapter):
     # How torch says it has no kernel for a dtype (a low-precision skip, in its words).
     no_kernel_markers = ("not implemented for 'BFloat16'", "not implemented for 'Half'")
 
-    def __init__(self) -> None:
-        super().__init__()
-
     def _load(self) -> Any:
         from .cache import use_compile_cache
 
