@@ -53,6 +53,19 @@ def own_code(fn, name: str):
     return types.FunctionType(code, fn.__globals__, name, fn.__defaults__, fn.__closure__)
 
 
+def stepwise(op):
+    """Marks an op that runs a Python loop over time steps and takes ``compile_step`` (a
+    function that returns its argument compiled, or None in eager mode). Compiled mode then
+    compiles the step — one program for every sequence length — and runs the loop outside
+    it, instead of compiling the whole op, whose unrolled loop is a new program per length."""
+    op.stepwise = True
+    return op
+
+
+def is_stepwise(op) -> bool:
+    return bool(getattr(op, "stepwise", False))
+
+
 def numpy_dtype(name: str) -> np.dtype:
     """The NumPy dtype for a dtype name; ``bfloat16`` comes from ``ml_dtypes`` (the storage
     type JAX and TensorFlow use), imported only when asked for."""

@@ -1,11 +1,11 @@
 """TensorFlow's compiled mode pins one static input signature per shape (no framework is
-needed to check the signatures and the bounded cache; the compiled results themselves are
+needed to check the signatures (the bounded cache: test_program_cache.py); the compiled results themselves are
 judged by the conformance run)."""
 
 import numpy as np
 import pytest
 
-from adapters.tensorflow.compiled_cache import CompiledCache, compiled_signature
+from adapters.tensorflow.compiled_cache import compiled_signature
 
 
 def test_signature_is_static_and_distinguishes_shapes_and_dtypes():
@@ -17,16 +17,6 @@ def test_signature_is_static_and_distinguishes_shapes_and_dtypes():
     multi = compiled_signature([np.zeros((4, 2, 1))], (np.zeros((4, 2, 3)), np.zeros((2, 3))), "float32")
     assert multi[1] == ((4, 2, 3), (2, 3))
     assert all(isinstance(d, int) for s in a[0] for d in s)  # never None: nothing to relax
-
-
-def test_cache_keeps_the_most_recently_used():
-    cache = CompiledCache(size=2)
-    cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1  # "a" is now the most recent
-    cache.put("c", 3)
-    assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3
-    assert len(cache) == 2
 
 
 @pytest.mark.frameworks

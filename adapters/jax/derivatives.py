@@ -19,6 +19,7 @@ import numpy as np
 
 from ..common import freeze
 from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
+from ..program_cache import programs
 
 ROUTES = {"jvp": ("jvp", "linearize"),
           "hvp": ("fwd_over_rev", "rev_over_rev", "rev_over_fwd", "fwd_over_fwd"),
@@ -97,11 +98,8 @@ def _function(adapter, module, kw, names, wrt, kind, route, mode):
     prog = _program(jax, adapter.ops()[module], kw, is_diff, kind, route)
     if mode == "eager":
         return prog
-    cache = adapter.__dict__.setdefault("_derivative_programs", {})
     key = (kind, route, module, freeze(kw), tuple(names), tuple(wrt))
-    if key not in cache:
-        cache[key] = jax.jit(prog)
-    return cache[key]
+    return programs(adapter, "_derivative_programs").get_or_make(key, lambda _n: jax.jit(prog))
 
 
 def _numpy(value):

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
 from ..common import as_list, freeze, numpy_dtype, own_code
-from .compiled_cache import CompiledCache, compiled_signature, tensor_specs
+from ..program_cache import ProgramCache
+from .compiled_cache import SIGNATURES_KEPT, compiled_signature, tensor_specs
 
 
 class TensorFlowAdapter(Adapter):
@@ -35,7 +36,8 @@ class TensorFlowAdapter(Adapter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._compiled = CompiledCache()
+        # One function per signature (shape), so more of them than the other adapters keep.
+        self._compiled = ProgramCache(size=SIGNATURES_KEPT)
 
     def _load(self) -> Any:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -110,13 +112,9 @@ class TensorFlowAdapter(Adapter):
         # One function per input signature, pinned (static shapes, as the ops and Keras
         # layers assume; see compiled_cache.py), kept in a bounded cache.
         key = (module, freeze(kw), names, wrt, signature, autocast)
-        fn = self._compiled.get(key)
-        if fn is None:
-            name = f"vjp_{module}_{len(self._compiled)}"
-            fn = tf.function(own_code(run, name), jit_compile=True,
-                             input_signature=tensor_specs(tf, signature))
-            self._compiled.put(key, fn)
-        return fn
+        return self._compiled.get_or_make(
+            key, lambda n: tf.function(own_code(run, f"vjp_{module}_{n}"), jit_compile=True,
+                                       input_signature=tensor_specs(tf, signature)))
 
 
 def _compute_dtype(tf, tensors):

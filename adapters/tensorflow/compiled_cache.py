@@ -5,14 +5,11 @@ dimensions after the second shape it sees; the ops (and the Keras layers they bu
 e.g. ``LSTMCell(units=x.shape[-1])``) then see ``None`` where they need an integer, and
 ``adapters.layout``'s shape arithmetic fails. XLA (``jit_compile=True``) compiles one
 program per concrete shape anyway, so each signature gets its own function with a fully
-static ``input_signature``; the cache is bounded (least recently used out) so that a long
-run with freely drawn shapes does not keep every compiled program alive.
+static ``input_signature``; the adapter's ``ProgramCache`` is bounded (least recently used
+out) so that a long run with freely drawn shapes does not keep every compiled program alive.
 """
 
 from __future__ import annotations
-
-from collections import OrderedDict
-from typing import Any
 
 import numpy as np
 
@@ -31,22 +28,5 @@ def tensor_specs(tf, signature) -> list:
             tf.TensorSpec([2], tf.int64)]
 
 
-class CompiledCache:
-    def __init__(self, size: int = 64):
-        self.size = size
-        self._items: OrderedDict[tuple, Any] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key):
-        fn = self._items.get(key)
-        if fn is not None:
-            self._items.move_to_end(key)
-        return fn
-
-    def put(self, key, fn) -> None:
-        self._items[key] = fn
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+# Compiled functions kept (``adapters.program_cache``): one per signature.
+SIGNATURES_KEPT = 64

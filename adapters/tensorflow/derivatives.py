@@ -20,6 +20,7 @@ import numpy as np
 
 from ..common import as_list, freeze, own_code
 from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
+from ..program_cache import programs
 
 ROUTES = {"jvp": ("forward_accumulator",),
           "hvp": ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd"),
@@ -104,14 +105,12 @@ def _function(adapter, module, kw, names, wrt, kind, route, mode):
     prog = _program(tf, adapter.ops()[module], kw, names, wrt, kind, route)
     if mode == "eager":
         return prog
-    cache = adapter.__dict__.setdefault("_derivative_programs", {})
     key = (kind, route, module, freeze(kw), tuple(names), tuple(wrt))
-    if key not in cache:
-        name = f"{kind}_{route}_{module}_{len(cache)}"
-        # Static shapes, one trace per shape (no reduce_retracing: its unknown dimensions
-        # break ops that need integers, see compiled_cache.py).
-        cache[key] = tf.function(own_code(prog, name), jit_compile=True)
-    return cache[key]
+    # Static shapes, one trace per shape (no reduce_retracing: its unknown dimensions break
+    # ops that need integers, see compiled_cache.py).
+    return programs(adapter, "_derivative_programs").get_or_make(
+        key, lambda n: tf.function(own_code(prog, f"{kind}_{route}_{module}_{n}"),
+                                   jit_compile=True))
 
 
 def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *, routes,

@@ -2,7 +2,8 @@
 
 Eager mode runs the op and ``torch.autograd.grad(..., grad_outputs=cotangent)``; compiled
 mode runs the forward through ``torch.compile`` (one compiled function per module, attrs,
-argument names, wrt, dtype and device) so AOTAutograd compiles the backward as well.
+argument names, wrt, dtype and device, in a bounded cache; the step of a recurrence, not its
+unrolled loop: ``compiled.py``) so AOTAutograd compiles the backward as well.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..base import DRAWS_RANDOMNESS, Adapter, VjpResult
-from ..common import as_float32, as_list, freeze, numpy_dtype, own_code
+from ..common import as_float32, as_list, freeze, numpy_dtype
+from ..program_cache import programs
+from .compiled import RECOMPILE_LIMIT, compiled  # noqa: F401  (RECOMPILE_LIMIT: re-exported)
 
 
 class TorchAdapter(Adapter):
@@ -22,10 +25,6 @@ class TorchAdapter(Adapter):
     ops_package = "adapters.torch"
     # How torch says it has no kernel for a dtype (a low-precision skip, in its words).
     no_kernel_markers = ("not implemented for 'BFloat16'", "not implemented for 'Half'")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._compiled: dict[tuple, Any] = {}
 
     def _load(self) -> Any:
         from .cache import use_compile_cache
@@ -99,34 +98,14 @@ class TorchAdapter(Adapter):
 
     def _forward(self, module, kw, names, wrt, dtype, device, mode):
         op = self.ops()[module]
-
-        def forward(*tensors):
-            return op(*tensors, **kw)
-
         if mode == "eager":
+            def forward(*tensors):
+                return op(*tensors, **kw)
+
             return forward
         key = (module, freeze(kw), tuple(names), tuple(wrt), dtype, device)
-        fn = self._compiled.get(key)
-        if fn is None:
-            torch = self.framework
-            cfg = torch._dynamo.config
-            # Never fall back to eager silently: a limit hit must show up as an error.
-            if hasattr(cfg, "fail_on_recompile_limit_hit"):
-                cfg.fail_on_recompile_limit_hit = True
-            # Dynamo specialises every dimension of size 0 or 1 even with dynamic shapes, so
-            # the full profile's freely drawn shapes (N, C, H, W each 1 or more) legitimately
-            # need up to 2⁴ graphs of one function per dtype: more than the default limit
-            # of 8 (which then raised FailOnRecompileLimitHit). A limit per function that
-            # the draws cannot reach; ``accumulated`` bounds the whole process as before.
-            for name in ("recompile_limit", "cache_size_limit"):
-                if hasattr(cfg, name) and getattr(cfg, name) < RECOMPILE_LIMIT:
-                    setattr(cfg, name, RECOMPILE_LIMIT)
-            name = f"forward_{module}_{len(self._compiled)}"
-            fn = self._compiled[key] = torch.compile(own_code(forward, name), fullgraph=True)
-        return fn
-
-
-RECOMPILE_LIMIT = 64
+        return programs(self, "_compiled").get_or_make(
+            key, lambda n: compiled(self.framework, op, kw, f"forward_{module}_{n}"))
 
 
 def _numpy(tensor) -> np.ndarray:

@@ -13,7 +13,7 @@
 
 The op is the adapter's own (``*_ops.py``). Compiled mode applies each route to the
 forward compiled by ``torch.compile(fullgraph=True)`` (one per module, attrs, names, wrt,
-dtype and device, reused across examples): whether torch's compiled functions support
+dtype and device, reused across examples, bounded; a recurrence's step: ``compiled.py``): whether torch's compiled functions support
 forward mode and double backward is what it measures.
 """
 
@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..common import as_list, freeze, own_code
+from ..common import as_list, freeze
 from ..derivatives import (attempt, basis, hessian_rows, jacobian_matrix, split_args, split_vector,
                            too_many)
+from ..program_cache import programs
+from .compiled import compiled
 
 ROUTES = {"jvp": ("func_jvp", "forward_ad"),
           "hvp": ("double_backward", "func_jvp_of_grad", "func_vjp_of_jvp",
@@ -146,19 +148,12 @@ BASIS_ROUTES = ("func_jvp_of_jvp",)
 
 
 def _forward(adapter, module, kw, names, wrt, dtype, device, mode):
-    op = adapter.ops()[module]
-
-    def forward(*tensors):
-        return op(*tensors, **kw)
-
     if mode == "eager":
-        return forward
-    cache = adapter.__dict__.setdefault("_derivative_programs", {})
+        return adapter._forward(module, kw, names, wrt, dtype, device, mode)
+    op = adapter.ops()[module]
     key = (module, freeze(kw), tuple(names), tuple(wrt), dtype, device)
-    if key not in cache:
-        name = f"derivative_forward_{module}_{len(cache)}"
-        cache[key] = adapter.framework.compile(own_code(forward, name), fullgraph=True)
-    return cache[key]
+    return programs(adapter, "_derivative_programs").get_or_make(
+        key, lambda n: compiled(adapter.framework, op, kw, f"derivative_forward_{module}_{n}"))
 
 
 def _numpy(value):

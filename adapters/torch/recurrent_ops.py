@@ -19,6 +19,16 @@ Composed (no native torch layer): the 002 peephole LSTM forms (torch's LSTM has 
 peepholes) and the reset-before GRU forms seed000/seed003/seed004 (torch's GRU is
 reset-after only), and 004's softmax + cross-entropy head on its seed004 GRU: a Python
 time loop over torch primitives, marked by ``composed()``.
+
+Compiled mode compiles one time step, not the sequence (``adapters.common.stepwise``): the
+ops take ``compile_step`` and run their loop over T outside the compiled step. Compiling
+the whole sequence unrolls the loop (torch's own decomposition of ``aten.lstm`` unrolls it
+too), so every drawn T was a new program: with T drawn from 1–64 the full profile
+recompiled per example (over 5 minutes an example at T = 40 under load). A step — the
+ATen op on one time step for the native forms, the composed cell's equations for the
+others, the input projection included — is the same program for every T, forward and
+backward (AOTAutograd), which is what a user who compiles a cell runs. Eager mode is
+unchanged: the native op over the whole sequence, the composed loop over the plain step.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..common import named_recurrent_params as _named
+from ..common import stepwise
 
 LSTM_GATES, GRU_GATES = ("i", "f", "g", "o"), ("r", "z", "n")
 LSTM_NATIVE = ("seed000", "standard")
@@ -45,85 +56,114 @@ def composed(module: str, attrs) -> bool | None:
 def build(torch) -> dict[str, Any]:
     F = torch.nn.functional
 
-    def run(op, x, state, weights, bias):
+    def native(op, x, state, flat):
         """The ATen recurrent op that nn.RNN / nn.LSTM / nn.GRU call (``_VF.<op>``), with
         flat weights [w_ih, w_hh(, b_ih, b_hh)]: one layer, no dropout, unidirectional,
         seq-first. Called directly (no module) so torch.compile can trace it too."""
-        flat = list(weights) + (list(bias) if bias is not None else [])
-        return getattr(torch, op)(x, state, flat, bias is not None, 1, 0.0, True, False, False)
+        return getattr(torch, op)(x, state, list(flat), len(flat) == 4, 1, 0.0, True, False, False)
 
-    def simple_rnn(x, h0, W, U):
-        y, hT = run("rnn_tanh", x, h0[None], (U, W), None)
+    def run(op, x, state, weights, bias, compile_step):
+        """The native op over the sequence: in one call (eager), or one compiled call per
+        time step, the state carried from step to step (compiled)."""
+        flat = tuple(weights) + (tuple(bias) if bias is not None else ())
+        if compile_step is None:
+            return native(op, x, state, flat)
+        step, ys = compile_step(native), []
+        for t in range(x.shape[0]):
+            y, *last = step(op, x[t:t + 1], state, flat)
+            state = last if op == "lstm" else last[0]
+            ys.append(y)
+        return (torch.cat(ys), *last)
+
+    @stepwise
+    def simple_rnn(x, h0, W, U, compile_step=None):
+        y, hT = run("rnn_tanh", x, h0[None], (U, W), None, compile_step)
         return y, hT[0]
 
-    def lstm(x, h0, c0, *params, form="standard"):
+    @stepwise
+    def lstm(x, h0, c0, *params, form="standard", compile_step=None):
         p = _named(params, LSTM_GATES, peep=True)
         if form not in LSTM_NATIVE:
-            return _lstm_composed(torch, x, h0, c0, p, form)
+            return _lstm_composed(torch, x, h0, c0, p, form, compile_step)
         cat = lambda kind: torch.cat([p[f"{kind}_{k}"] for k in LSTM_GATES])  # noqa: E731
         bias = None
         if form == "standard":
             half = cat("b") / 2
             bias = (half, half)
-        y, hT, cT = run("lstm", x, [h0[None], c0[None]], (cat("U"), cat("W")), bias)
+        y, hT, cT = run("lstm", x, [h0[None], c0[None]], (cat("U"), cat("W")), bias, compile_step)
         return y, hT[0], cT[0]
 
-    def gru(x, h0, *params, form="reset_after"):
+    @stepwise
+    def gru(x, h0, *params, form="reset_after", compile_step=None):
         p = _named(params, GRU_GATES, peep=False)
         if form != "reset_after":
-            return _gru_composed(torch, x, h0, p, form)
+            return _gru_composed(torch, x, h0, p, form, compile_step)
         cat = lambda kind: torch.cat([p[f"{kind}_{k}"] for k in GRU_GATES])  # noqa: E731
         b_ih = torch.cat([p["b_r"] / 2, p["b_z"] / 2, p["b_n"]])
         b_hh = torch.cat([p["b_r"] / 2, p["b_z"] / 2, p["b_hn"]])
-        y, hT = run("gru", x, h0[None], (cat("U"), cat("W")), (b_ih, b_hh))
+        y, hT = run("gru", x, h0[None], (cat("U"), cat("W")), (b_ih, b_hh), compile_step)
         return y, hT[0]
 
-    def gru_softmax_ce(x, h0, *params):
-        *weights, targets = params
-        p = _named(tuple(weights) + (None,), GRU_GATES, peep=False)
-        y, _ = _gru_composed(torch, x, h0, p, "seed004")
+    def head(y, targets):
         T, N, H = y.shape
         return F.cross_entropy(y.reshape(T * N, H), targets.reshape(T * N, H),
                                reduction="none").reshape(T, N)
 
+    @stepwise
+    def gru_softmax_ce(x, h0, *params, compile_step=None):
+        *weights, targets = params
+        p = _named(tuple(weights) + (None,), GRU_GATES, peep=False)
+        y, _ = _gru_composed(torch, x, h0, p, "seed004", compile_step)
+        return (head if compile_step is None else compile_step(head))(y, targets)
+
     return {"simple_rnn": simple_rnn, "lstm": lstm, "gru": gru, "gru_softmax_ce": gru_softmax_ce}
 
 
-def _lstm_composed(torch, x, h0, c0, p, form):
-    """002 eqs. 1–6: f, i (and o in 'peephole') read C_{t-1}; o reads C_t in
+def _over_time(torch, step, compile_step, x, state, *weights):
+    """``step(x_t, *state, *weights) -> state`` over t = 0 … T-1 (compiled when asked);
+    the outputs are the first state entry of every step, stacked, and the last state."""
+    step = step if compile_step is None else compile_step(step)
+    ys = []
+    for t in range(x.shape[0]):
+        state = step(x[t], *state, *weights)
+        ys.append(state[0])
+    return (torch.stack(ys), *state)
+
+
+def _lstm_step(x_t, h, c, U, b, W, P, P_o, form):
+    """One step of 002 eqs. 1–6: f, i (and o in 'peephole') read C_{t-1}; o reads C_t in
     'peephole_compact'; the candidate is σ in 'peephole' (the 31 steps), tanh otherwise.
-    The gates' matrices are stacked (canonical order i, f, g, o): a step is one matmul on h
-    and one on C; the input projection of every step is one matmul up front."""
-    g_act = torch.sigmoid if form == "peephole" else torch.tanh
+    The gates' matrices are stacked (canonical order i, f, g, o): one matmul on x_t, one on
+    h and one on C. Tensor methods only: the step is the same function for eager and
+    compiled mode."""
+    i, f, g, o = (x_t @ U.T + b + h @ W.T).chunk(4, dim=-1)
+    pi, pf = (c @ P.T).chunk(2, dim=-1)
+    g = g.sigmoid() if form == "peephole" else g.tanh()
+    c_new = (f + pf).sigmoid() * c + (i + pi).sigmoid() * g
+    o = (o + (c if form == "peephole" else c_new) @ P_o.T).sigmoid()
+    return o * c_new.tanh(), c_new
+
+
+def _lstm_composed(torch, x, h0, c0, p, form, compile_step=None):
     stack = lambda kind, gates: torch.cat([p[f"{kind}_{k}"] for k in gates])  # noqa: E731
-    xu = x @ stack("U", "ifgo").T + stack("b", "ifgo")
-    W, P = stack("W", "ifgo"), stack("P", "if")
-    h, c, ys = h0, c0, []
-    for t in range(x.shape[0]):
-        i, f, g, o = (xu[t] + h @ W.T).chunk(4, dim=-1)
-        pi, pf = (c @ P.T).chunk(2, dim=-1)
-        c_new = torch.sigmoid(f + pf) * c + torch.sigmoid(i + pi) * g_act(g)
-        o = torch.sigmoid(o + (c if form == "peephole" else c_new) @ p["P_o"].T)
-        c = c_new
-        h = o * torch.tanh(c)
-        ys.append(h)
-    return torch.stack(ys), h, c
+    return _over_time(torch, _lstm_step, compile_step, x, (h0, c0), stack("U", "ifgo"),
+                      stack("b", "ifgo"), stack("W", "ifgo"), stack("P", "if"), p["P_o"], form)
 
 
-def _gru_composed(torch, x, h0, p, form):
-    """Reset before the matmul (000/003/004); z weights the candidate in seed000/seed004 and
-    the old state in seed003; biases in seed004 only. Input projections up front."""
+def _gru_step(x_t, h, U, b, W_rz, W_n, form):
+    """One step, reset before the matmul (000/003/004); z weights the candidate in
+    seed000/seed004 and the old state in seed003; biases in seed004 only (b is None
+    otherwise)."""
+    xu = x_t @ U.T if b is None else x_t @ U.T + b
+    xr, xz, xn = xu.chunk(3, dim=-1)
+    hr, hz = (h @ W_rz.T).chunk(2, dim=-1)
+    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
+    n = (xn + (r * h) @ W_n.T).tanh()
+    return (z * h + (1 - z) * n if form == "seed003" else (1 - z) * h + z * n,)
+
+
+def _gru_composed(torch, x, h0, p, form, compile_step=None):
     stack = lambda kind: torch.cat([p[f"{kind}_{k}"] for k in "rzn"])  # noqa: E731
-    xu = x @ stack("U").T
-    if form == "seed004":
-        xu = xu + stack("b")
-    W_rz = torch.cat([p["W_r"], p["W_z"]])
-    h, ys = h0, []
-    for t in range(x.shape[0]):
-        xr, xz, xn = xu[t].chunk(3, dim=-1)
-        hr, hz = (h @ W_rz.T).chunk(2, dim=-1)
-        r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
-        n = torch.tanh(xn + (r * h) @ p["W_n"].T)
-        h = z * h + (1 - z) * n if form == "seed003" else (1 - z) * h + z * n
-        ys.append(h)
-    return torch.stack(ys), h
+    b = stack("b") if form == "seed004" else None
+    return _over_time(torch, _gru_step, compile_step, x, (h0,), stack("U"), b,
+                      torch.cat([p["W_r"], p["W_z"]]), p["W_n"], form)

@@ -23,7 +23,7 @@ from conformance.harness.shards import SHARD_SCHEMA
 from conformance.run.timings import without_timings
 
 VOLATILE_RUN = ("wall_s", "workers", "shard", "shards", "cache", "cache_dir", "database",
-                "peak_rss_mb", "peak_rss_mb_max")  # conformance/harness/memory.py
+                "peak_rss_mb", "peak_rss_mb_max", "cpu_s", "cpu_s_max")  # harness/memory.py
 # Environment entries that describe the machine, not the software: parts may differ.
 MACHINE_KEYS = ("platform", "cpu", "threads", "devices", "precision")
 
@@ -138,7 +138,8 @@ def merge(pieces: list[dict]) -> tuple[dict, list[dict], dict, dict]:
     meta["shards"] = {"parts": len(pieces), "wall_s": walls,
                       "from": [f"{','.join(p['frameworks'])} {p['shard']['index']}/{p['shard']['count']}"
                                for p in pieces],
-                      "peak_rss_mb_max": [p["meta"].get("peak_rss_mb_max") for p in pieces]}
+                      "peak_rss_mb_max": [p["meta"].get("peak_rss_mb_max") for p in pieces],
+                      "cpu_s_max": [p["meta"].get("cpu_s_max") for p in pieces]}
     peaks = [p["meta"].get("peak_rss_mb_max") for p in pieces if p["meta"].get("peak_rss_mb_max")]
     if peaks:  # the largest worker of any part: what one runner must hold per worker
         meta["peak_rss_mb_max"] = max(peaks)
