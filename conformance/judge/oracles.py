@@ -15,7 +15,8 @@ They share no code with any framework: only the hand-written reference VJPs
   gradient g(x) = ∇⟨u, f(x)⟩ differentiated along v by central differences
   D(h) = (g(x + h v) − g(x − h v)) / 2h at h and h/2, Richardson-extrapolated,
   R = (4 D(h/2) − D(h)) / 3. Its error estimate, |D(h/2) − D(h)| / 3 (the truncation error
-  of D(h/2), which bounds R's) plus the rounding floor 4 ε₆₄ (|g_i| + max|g|) / h, enters
+  of D(h/2), which bounds R's) plus the rounding floor 4 ε₆₄ (|g_i| + max|g|) / h (max|g|
+  over every differentiated argument: the gradient's intermediates are that large), enters
   the tolerance twice over: tol_i = ulps · u · (|e_i| + max|e| + max|∇s| max|v|) + 2 est_i,
   with ``ulps`` twice the gradient's (the second pass runs the first-order formulas once
   more, on intermediates of the gradient's magnitude: an H v that is small because terms
@@ -148,11 +149,14 @@ def hvp_oracle(module: str, grad, args64: dict, diff: list[str], tangents: dict,
 
     d1, d2 = central(h), central(h / 2)
     g0 = grad(args64)
+    # The gradient's rounding is that of its intermediates, which are as large as the
+    # largest gradient of any differentiated argument (attention: ∇q = dS·K/√d is small
+    # where ∇v = Pᵀ dY is not, and errs by ulps of the latter).
+    gmax = max([float(np.abs(g0[n]).max(initial=0.0)) for n in diff] + [0.0])
     values, error = {}, {}
     for n in diff:
         values[n] = (4 * d2[n] - d1[n]) / 3
-        mag = np.abs(g0[n])
-        floor = 4 * EPS["float64"] * (mag + mag.max(initial=0.0)) / h
+        floor = 4 * EPS["float64"] * (np.abs(g0[n]) + gmax) / h
         error[n] = np.abs(d2[n] - d1[n]) / 3 + floor
     return HvpOracle(values, error, "central differences + Richardson", _scale(g0, tangents, diff))
 

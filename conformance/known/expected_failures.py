@@ -197,6 +197,25 @@ EXPECTED: tuple[Expected, ...] = (
                                        ("hvp", "func_jvp_of_grad~double_backward"))),
              why="torch (pytorch#41508, the entry above): the NaN of the fully padded row's plain "
              "softmax reaches forward mode and both second-order routes as well"),
+    Expected(("layer_norm", "instance_norm", "batch_norm"), "torch", checks=tuple(
+        check for route in ("func_vjp_of_jvp", "backward_of_forward_ad", "func_jvp_of_jvp")
+        for check in (f"hvp:x@{route}", f"hvp:x@{route}~double_backward")), why=
+             "torch (pytorch#196700 layer_norm, pytorch#196699 batch_norm, both open; "
+             "instance_norm calls batch_norm): the forward-mode rules of the normalizations are "
+             "not differentiable correctly, so every route that differentiates them again "
+             "(reverse over forward by torch.func and by forward_ad dual tensors, forward over "
+             "forward) gives the same wrong x part of H v, off by O(1) (ratio ~1e3 in float32, "
+             "~1e7 in float64), while double backward and forward over reverse agree with the "
+             "oracle; a composite layer norm (mean, var, rsqrt) through the same routes is "
+             "right. Known cases pytorch#196700 and pytorch#196699 reproduce it in plain torch"),
+    Expected(("layer_norm", "instance_norm", "batch_norm"), "torch", checks=(
+        "hessian:gamma@func_hessian", "hessian:gamma@functional_hessian~func_hessian"), why=
+             "torch: torch.func.hessian (jacfwd over jacrev) gets the weight's rows of the "
+             "Hessian wrong — the mixed block d(∇γ)/dx is off by O(1) — while "
+             "torch.autograd.functional.hessian and vmap(jvp(grad)) over the same basis agree "
+             "with the oracle, so the fault is forward mode over the batched (vmapped) "
+             "normalization backward; known case torch-func-hessian-norm-weight reproduces it "
+             "in plain torch (upstream not found)"),
     *(Expected(name, "torch", mode="compiled", checks=tuple(
         f"{kind}:{arg}@{route}" for arg in args
         for kind, route in (("jvp", "forward_ad"), ("jvp", "forward_ad~func_jvp"),
