@@ -107,12 +107,30 @@ def func_hessian_norm_weight(torch):
                                            f"{k} {v:.2g}" for k, v in gaps.items()))
 
 
+def safe_softmax_reverse_over_forward(torch):
+    """The math SDPA kernel's _safe_softmax on a fully masked row: its value and forward over
+    reverse are 0 there, reverse over forward is NaN."""
+    from torch.func import grad, jvp
+
+    m = torch.tensor([[-float("inf"), -float("inf")]], dtype=torch.float64)
+    x = torch.tensor([[0.3, 0.6]], dtype=torch.float64)
+    w = torch.tensor([[1.0, 2.0]], dtype=torch.float64)
+    s = lambda y: (torch._safe_softmax(y + m, -1) * w).sum()
+    one = torch.ones_like(x)
+    rev_fwd = grad(lambda y: jvp(s, (y,), (one,))[1])(x)
+    fwd_rev = jvp(grad(s), (x,), (one,))[1]
+    return bool(torch.isnan(rev_fwd).any()), (f"fully masked row: reverse over forward "
+                                              f"{rev_fwd.tolist()[0]}, forward over reverse "
+                                              f"{fwd_rev.tolist()[0]}")
+
+
 CASES = {"pytorch#31829": softmax_neg_inf, "pytorch#198119": compiled_avg_pool_ceil,
          "pytorch#188344": avg_pool_channels_last_cuda,
          "pytorch#187284": compiled_forward_ad_tangent,
          "pytorch#196700": layer_norm_forward_mode_second_order,
          "pytorch#196699": batch_norm_forward_mode_second_order,
-         "torch-func-hessian-norm-weight": func_hessian_norm_weight}
+         "torch-func-hessian-norm-weight": func_hessian_norm_weight,
+         "torch-safe-softmax-reverse-over-forward": safe_softmax_reverse_over_forward}
 
 from .attention_known import CASES as _ATTENTION
 

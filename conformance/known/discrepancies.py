@@ -68,6 +68,11 @@ KNOWN: tuple[Known, ...] = (
           "torch.autograd.functional.hessian and vmap(jvp(grad)) are right (upstream not found)",
           "https://pytorch.org/docs/stable/generated/torch.func.hessian.html",
           ("layer_norm", "batch_norm", "instance_norm")),
+    Known("torch-safe-softmax-reverse-over-forward", "torch", "torch._safe_softmax (the math "
+          "SDPA kernel's softmax, 0 on a fully masked row): reverse over forward is NaN on that "
+          "row where forward over reverse and double backward give 0 (upstream not found)",
+          "https://pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html",
+          ("scaled_dot_product_attention",)),
     Known("jax#14022", "jax", "matmul precision argument ignored on GPU: TF32 used",
           f"{GH}/jax-ml/jax/issues/14022", ("linear",), needs_gpu=True),
     Known("pytorch#31829", "torch", "softmax / logsumexp gradients are NaN when inputs contain "
