@@ -290,3 +290,39 @@ def test_matrix_checks_skip_over_their_size_limits():
     assert size_skips({"jacobian": ("a",), "hessian": ("b",)}, [(2, 3)], [(2, 3)]) == {}
     over = size_skips({"jacobian": ("a",), "hessian": ("b",)}, [(100, 100)], [(HESSIAN_LIMIT + 1,)])
     assert "over the limit" in over["jacobian"] and "over the limit" in over["hessian"]
+
+
+def test_jvp_and_jacobian_oracles_share_the_reference_rows():
+    """One reference VJP per output element, however many oracles ask for the rows of J."""
+    from conformance.judge.oracles import basis_rows
+    from conformance.run.jacobians import jacobian_oracle
+
+    a = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    calls = []
+
+    def vjp(cts):  # f(x) = A x
+        calls.append(1)
+        return {"x": a.T @ cts[0]}
+
+    row = basis_rows(vjp, [(2,)])
+    v = np.array([0.5, -1.0, 2.0])
+    jo = jvp_oracle(vjp, [(2,)], {"x": v}, np.random.default_rng(0), row)
+    jac = jacobian_oracle(vjp, [(2,)], ["x"], row)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(jac["x"], a)
+    np.testing.assert_allclose(jo.exact["x"], a @ v)
+
+
+def test_difference_oracle_floor_counts_every_argument_gradient():
+    """The rounding floor of the central-difference H v is that of the largest gradient of
+    any differentiated argument, not only of the argument's own (a tiny ∇q beside a large
+    ∇v errs by ulps of ∇v)."""
+    args = {"q": np.array([1e-3]), "v": np.array([1.0])}
+
+    def grad(p):  # s = 1e-3 q² v + v² / 2: ∇q tiny, ∇v ~ 1
+        return {"q": 2e-3 * p["q"] * p["v"], "v": 1e-3 * p["q"] ** 2 + p["v"]}
+
+    o = hvp_oracle("", grad, args, ["q", "v"], {"q": np.array([1.0]), "v": np.array([0.0])},
+                   None, {})
+    h = 2.0**-10  # STEP at argument scale 1
+    assert o.error["q"][0] >= 4 * np.finfo(np.float64).eps * 1.0 / h
