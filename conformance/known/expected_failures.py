@@ -143,12 +143,17 @@ EXPECTED: tuple[Expected, ...] = (
              "entry above): J v off by ~1e-7 relative in float64; the HVP's oracle tolerance "
              "(~1e-10) absorbs it there; torch and jax agree with the reference"),
     Expected("prelu", "tensorflow", variant="kink", checks=
-             ("jvp:x@forward_accumulator", "hvp:x@nested_tapes", "hvp:alpha@nested_tapes",
-              "hvp:x@fwd_over_rev", "hvp:alpha@fwd_over_rev"),
+             ("jvp:x@forward_accumulator", "jacobian:x@tape_jacobian",
+              *(f"hvp:{a}@{r}" for a in ("x", "alpha")
+                for r in ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd",
+                          "rev_over_fwd~nested_tapes", "fwd_over_fwd~nested_tapes",
+                          "fwd_over_rev~nested_tapes")),
+              "hessian:x@tape_jacobian_of_gradient", "hessian:alpha@tape_jacobian_of_gradient"),
              why="tensorflow: keras.layers.PReLU's relu(x) − α·relu(−x) has slope 0 at x = 0 (the "
-             "first-order entry above), so forward mode gives J v = 0 there and the mixed second "
-             "derivative ∂²y/∂x∂α is 0 at x = 0 too: outside every rule (left α / 1, right 1 / 0, "
-             "mean); torch and jax follow one"),
+             "first-order entry above), so forward mode and the Jacobian give J v = 0 there and "
+             "the mixed second derivative ∂²y/∂x∂α is 0 at x = 0 too, by every second-order route "
+             "and the Hessian API (measured: 0 where each rule has α, 1 or their mean): outside "
+             "every rule (left α / 1, right 1 / 0, mean); torch and jax follow one"),
     *(Expected(module, "tensorflow", ("hvp:x@nested_tapes", "hvp:x@fwd_over_rev"), dtype=dtype, why=
                "tensorflow: tf.nn.moments computes the variance as mean((x − stop_gradient(mean))²); "
                "the stop_gradient leaves the first derivative right (∂var/∂mean = 0 at the mean) but "
