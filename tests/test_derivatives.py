@@ -16,7 +16,7 @@ from references._second_order import SECOND_ORDER
 from .cli_helpers import by_case, conformance, results, run_repro
 
 COMMON = ["--devices", "cpu", "--max-examples", "6", "--workers", "1", "--dtypes", "float32,float64"]
-ALL = ["--orders", "1,jvp,hvp"]  # the quick profile checks first order only unless asked
+ALL = ["--orders", "1,jvp,hvp"]  # the first order, forward mode and H v (not the matrix APIs)
 
 
 def _example(spec, variant, seed):
@@ -102,7 +102,8 @@ def test_orders_parse():
     assert parse_orders("1,jvp,2") == ("1", "jvp", "hvp")
     assert parse_orders("hvp") == ("hvp",)
     assert parse_orders("", "full") == parse_orders("")
-    assert parse_orders("", "quick") == parse_orders("1", "quick") == ("1",)
+    assert parse_orders("", "quick") == parse_orders("")  # every kind by default
+    assert parse_orders("1", "quick") == ("1",)
     with pytest.raises(ValueError, match="valid: 1, jvp, hvp"):
         parse_orders("3")
 
@@ -289,3 +290,39 @@ def test_matrix_checks_skip_over_their_size_limits():
     assert size_skips({"jacobian": ("a",), "hessian": ("b",)}, [(2, 3)], [(2, 3)]) == {}
     over = size_skips({"jacobian": ("a",), "hessian": ("b",)}, [(100, 100)], [(HESSIAN_LIMIT + 1,)])
     assert "over the limit" in over["jacobian"] and "over the limit" in over["hessian"]
+
+
+def test_jvp_and_jacobian_oracles_share_the_reference_rows():
+    """One reference VJP per output element, however many oracles ask for the rows of J."""
+    from conformance.judge.oracles import basis_rows
+    from conformance.run.jacobians import jacobian_oracle
+
+    a = np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]])
+    calls = []
+
+    def vjp(cts):  # f(x) = A x
+        calls.append(1)
+        return {"x": a.T @ cts[0]}
+
+    row = basis_rows(vjp, [(2,)])
+    v = np.array([0.5, -1.0, 2.0])
+    jo = jvp_oracle(vjp, [(2,)], {"x": v}, np.random.default_rng(0), row)
+    jac = jacobian_oracle(vjp, [(2,)], ["x"], row)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(jac["x"], a)
+    np.testing.assert_allclose(jo.exact["x"], a @ v)
+
+
+def test_difference_oracle_floor_counts_every_argument_gradient():
+    """The rounding floor of the central-difference H v is that of the largest gradient of
+    any differentiated argument, not only of the argument's own (a tiny ∇q beside a large
+    ∇v errs by ulps of ∇v)."""
+    args = {"q": np.array([1e-3]), "v": np.array([1.0])}
+
+    def grad(p):  # s = 1e-3 q² v + v² / 2: ∇q tiny, ∇v ~ 1
+        return {"q": 2e-3 * p["q"] * p["v"], "v": 1e-3 * p["q"] ** 2 + p["v"]}
+
+    o = hvp_oracle("", grad, args, ["q", "v"], {"q": np.array([1.0]), "v": np.array([0.0])},
+                   None, {})
+    h = 2.0**-10  # STEP at argument scale 1
+    assert o.error["q"][0] >= 4 * np.finfo(np.float64).eps * 1.0 / h

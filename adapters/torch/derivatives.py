@@ -96,12 +96,17 @@ def _hvp_jvp_of_jvp(torch, f, s, diff, vs, us):
     def jv(*d):
         return torch.func.jvp(f, d, tuple(vs))[1]
 
-    column = []
-    for e in basis([tuple(p.shape) for p in diff], np.float64):
-        es = tuple(torch.tensor(x, dtype=p.dtype, device=p.device) for x, p in zip(e, diff))
-        column.append(float(_dot(torch, torch.func.jvp(jv, tuple(diff), es)[1], us)))
-    return [torch.tensor(x, dtype=p.dtype) for x, p in
-            zip(split_vector(np.array(column), [tuple(p.shape) for p in diff]), diff)]
+    def element(*e):  # ⟨u, D²f[e, v]⟩
+        return _dot(torch, torch.func.jvp(jv, tuple(diff), e)[1], us)
+
+    shapes = [tuple(p.shape) for p in diff]
+    columns = [np.stack(c) for c in zip(*basis(shapes, np.float64))]
+    es = tuple(torch.tensor(c, dtype=p.dtype, device=p.device) for c, p in zip(columns, diff))
+    try:  # one batched pass over the basis tangents
+        column = _numpy(torch.func.vmap(element)(*es))
+    except (RuntimeError, NotImplementedError):  # no batching rule: one pass per tangent
+        column = np.array([float(element(*(t[i] for t in es))) for i in range(len(es[0]))])
+    return [torch.tensor(x, dtype=p.dtype) for x, p in zip(split_vector(column, shapes), diff)]
 
 
 def _hvp_functional(torch, f, s, diff, vs, us):

@@ -51,9 +51,86 @@ def compiled_forward_ad_tangent(torch):
     return got != expected, f"compiled sin(x)*2 on a dual tensor: tangent {got}, eager {expected}"
 
 
+def _second_order_routes(torch, f, x, v):
+    """H v of s = f(x) (a scalar) along v: forward over reverse (torch.func.jvp of
+    torch.func.grad) and reverse over forward (torch.func.grad of the directional
+    derivative torch.func.jvp gives), with central differences of the gradient."""
+    from torch.func import grad, jvp
+
+    g = grad(f)
+    fwd_rev = jvp(g, (x,), (v,))[1]
+    rev_fwd = grad(lambda y: jvp(f, (y,), (v,))[1])(x)
+    h = 1e-5
+    fd = (g(x + h * v) - g(x - h * v)) / (2 * h)
+    return float((fwd_rev - fd).abs().max()), float((rev_fwd - fd).abs().max()), float(fd.abs().max())
+
+
+def _norm_forward_mode_second_order(torch, norm):
+    rng = np.random.default_rng(0)
+    x, u, v = (torch.tensor(rng.uniform(-1, 1, (2, 3, 4))) for _ in range(3))
+    fwd_rev, rev_fwd, scale = _second_order_routes(torch, lambda y: (u * norm(y)).sum(), x, v)
+    return rev_fwd > 1e-3 * scale, (f"H v of <u, f(x)>, float64, vs central differences: "
+                                    f"forward over reverse off by {fwd_rev:.2g}, reverse over "
+                                    f"forward off by {rev_fwd:.2g} (max|H v| {scale:.2g})")
+
+
+def layer_norm_forward_mode_second_order(torch):
+    """pytorch#196700: the forward-mode rule of layer_norm is not differentiable correctly."""
+    w = torch.tensor([0.5, -1.0, 2.0, 1.5], dtype=torch.float64)
+    return _norm_forward_mode_second_order(
+        torch, lambda y: torch.nn.functional.layer_norm(y, (4,), w, None))
+
+
+def batch_norm_forward_mode_second_order(torch):
+    """pytorch#196699: the same for batch_norm in training mode (instance_norm calls it)."""
+    return _norm_forward_mode_second_order(
+        torch, lambda y: torch.nn.functional.batch_norm(y, None, None, training=True))
+
+
+def func_hessian_norm_weight(torch):
+    """jacfwd(jacrev) of a normalization with a weight: the (weight, x) block is wrong."""
+    from torch.func import jacfwd, jacrev
+
+    rng = np.random.default_rng(0)
+    x, u = (torch.tensor(rng.uniform(-1, 1, (2, 4))) for _ in range(2))
+    w = torch.tensor(rng.uniform(-1, 1, 4))
+    gaps = {}
+    for name, norm in (("layer_norm", lambda y, w: torch.nn.functional.layer_norm(y, (4,), w)),
+                       ("batch_norm", lambda y, w: torch.nn.functional.batch_norm(
+                           y, None, None, w, training=True))):
+        s = lambda y, w, norm=norm: (u * norm(y, w)).sum()
+        fwd_rev = jacfwd(jacrev(s, argnums=(0, 1)), argnums=(0, 1))(x, w)
+        rev_rev = torch.autograd.functional.hessian(s, (x, w))
+        gaps[name] = float((fwd_rev[1][0] - rev_rev[1][0]).abs().max())
+    return max(gaps.values()) > 1e-6, ("max |torch.func.hessian − autograd.functional.hessian| "
+                                       "in the weight-x block, float64: " + ", ".join(
+                                           f"{k} {v:.2g}" for k, v in gaps.items()))
+
+
+def safe_softmax_reverse_over_forward(torch):
+    """The math SDPA kernel's _safe_softmax on a fully masked row: its value and forward over
+    reverse are 0 there, reverse over forward is NaN."""
+    from torch.func import grad, jvp
+
+    m = torch.tensor([[-float("inf"), -float("inf")]], dtype=torch.float64)
+    x = torch.tensor([[0.3, 0.6]], dtype=torch.float64)
+    w = torch.tensor([[1.0, 2.0]], dtype=torch.float64)
+    s = lambda y: (torch._safe_softmax(y + m, -1) * w).sum()
+    one = torch.ones_like(x)
+    rev_fwd = grad(lambda y: jvp(s, (y,), (one,))[1])(x)
+    fwd_rev = jvp(grad(s), (x,), (one,))[1]
+    return bool(torch.isnan(rev_fwd).any()), (f"fully masked row: reverse over forward "
+                                              f"{rev_fwd.tolist()[0]}, forward over reverse "
+                                              f"{fwd_rev.tolist()[0]}")
+
+
 CASES = {"pytorch#31829": softmax_neg_inf, "pytorch#198119": compiled_avg_pool_ceil,
          "pytorch#188344": avg_pool_channels_last_cuda,
-         "pytorch#187284": compiled_forward_ad_tangent}
+         "pytorch#187284": compiled_forward_ad_tangent,
+         "pytorch#196700": layer_norm_forward_mode_second_order,
+         "pytorch#196699": batch_norm_forward_mode_second_order,
+         "torch-func-hessian-norm-weight": func_hessian_norm_weight,
+         "torch-safe-softmax-reverse-over-forward": safe_softmax_reverse_over_forward}
 
 from .attention_known import CASES as _ATTENTION
 

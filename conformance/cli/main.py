@@ -81,8 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-examples", type=int, help="Hypothesis examples per case")
     run.add_argument("--orders", help="which derivatives: 1 (forward output and VJP), jvp "
                      "(forward mode, checks jvp:<arg>@<route>), hvp or 2 (Hessian-vector "
-                     "products, hvp:<arg>@<route>); e.g. --orders 1,jvp,2 (default: 1 in the "
-                     "quick profile, all in the full one; also jac, hess)")
+                     "products, hvp:<arg>@<route>), jac and hess (the Jacobian and Hessian "
+                     "APIs); e.g. --orders 1,jvp,2 (default: all of them; --orders 1 for "
+                     "first order only)")
     from conformance.cli.ci import seed_value
 
     run.add_argument("--seed", type=seed_value, default=0, help="Hypothesis seed: the same seed and "

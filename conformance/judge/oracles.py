@@ -15,7 +15,8 @@ They share no code with any framework: only the hand-written reference VJPs
   gradient g(x) = ∇⟨u, f(x)⟩ differentiated along v by central differences
   D(h) = (g(x + h v) − g(x − h v)) / 2h at h and h/2, Richardson-extrapolated,
   R = (4 D(h/2) − D(h)) / 3. Its error estimate, |D(h/2) − D(h)| / 3 (the truncation error
-  of D(h/2), which bounds R's) plus the rounding floor 4 ε₆₄ (|g_i| + max|g|) / h, enters
+  of D(h/2), which bounds R's) plus the rounding floor 4 ε₆₄ (|g_i| + max|g|) / h (max|g|
+  over every differentiated argument: the gradient's intermediates are that large), enters
   the tolerance twice over: tol_i = ulps · u · (|e_i| + max|e| + max|∇s| max|v|) + 2 est_i,
   with ``ulps`` twice the gradient's (the second pass runs the first-order formulas once
   more, on intermediates of the gradient's magnitude: an H v that is small because terms
@@ -62,16 +63,31 @@ class JvpOracle:
     size: int = 0
 
 
-def jvp_oracle(vjp, out_shapes, tangents: dict, rng: np.random.Generator) -> JvpOracle:
-    """``vjp(cotangents: list of arrays) -> {argument: gradient}`` is the float64 reference."""
+def basis_rows(vjp, out_shapes):
+    """``row(k)``: the reference VJP against output basis vector e_k (row k of J, per
+    argument), computed once however many oracles ask for it."""
+    total = int(sum(int(np.prod(s)) for s in out_shapes))
+    done: dict[int, dict] = {}
+
+    def row(k: int) -> dict:
+        if k not in done:
+            e = np.zeros(total)
+            e[k] = 1.0
+            done[k] = vjp(_unflat(e, out_shapes))
+        return done[k]
+    return row
+
+
+def jvp_oracle(vjp, out_shapes, tangents: dict, rng: np.random.Generator, row=None) -> JvpOracle:
+    """``vjp(cotangents: list of arrays) -> {argument: gradient}`` is the float64 reference;
+    ``row`` (``basis_rows``) shares its rows with the Jacobian oracle."""
     total = int(sum(int(np.prod(s)) for s in out_shapes))
     full = total <= SMALL
     rows = np.arange(total) if full else np.sort(rng.choice(total, SAMPLED, replace=False))
     exact = {n: np.empty(len(rows)) for n in tangents}
+    row = row or basis_rows(vjp, out_shapes)
     for j, k in enumerate(rows):
-        e = np.zeros(total)
-        e[k] = 1.0
-        g = vjp(_unflat(e, out_shapes))
+        g = row(int(k))
         for n, v in tangents.items():
             exact[n][j] = np.vdot(g[n], v)
     oracle = JvpOracle(rows, exact, full, size=total)
@@ -126,8 +142,10 @@ class HvpOracle:
 
 
 def hvp_oracle(module: str, grad, args64: dict, diff: list[str], tangents: dict,
-               cotangent, attrs: dict) -> HvpOracle:
-    """``grad(args: dict) -> {argument: ∇⟨u, f⟩}`` is the float64 reference VJP."""
+               cotangent, attrs: dict, g0: dict | None = None) -> HvpOracle:
+    """``grad(args: dict) -> {argument: ∇⟨u, f⟩}`` is the float64 reference VJP; ``g0``
+    its value at ``args64`` where the caller has it (the Hessian's columns share it)."""
+    g0 = g0 if g0 is not None else grad(args64)
     exact = SECOND_ORDER.get(module)
     if exact is not None:
         tans = [tangents.get(n) if n in diff else None for n in args64]
@@ -135,7 +153,7 @@ def hvp_oracle(module: str, grad, args64: dict, diff: list[str], tangents: dict,
         got = exact(cotangent, tans, *args64.values(), **attrs)
         values = {n: np.asarray(h, dtype=np.float64) for n, h in zip(args64, got) if n in diff}
         return HvpOracle(values, {n: np.zeros_like(v) for n, v in values.items()}, "hand-written",
-                         _scale(grad(args64), tangents, diff))
+                         _scale(g0, tangents, diff))
     scale = max([1.0] + [float(np.abs(args64[n]).max(initial=0.0)) for n in diff])
     vmax = max([float(np.abs(tangents[n]).max(initial=0.0)) for n in diff] + [1e-300])
     h = STEP * scale / vmax
@@ -147,12 +165,14 @@ def hvp_oracle(module: str, grad, args64: dict, diff: list[str], tangents: dict,
         return {n: (gp[n] - gm[n]) / (2 * step) for n in diff}
 
     d1, d2 = central(h), central(h / 2)
-    g0 = grad(args64)
+    # The gradient's rounding is that of its intermediates, which are as large as the
+    # largest gradient of any differentiated argument (attention: ∇q = dS·K/√d is small
+    # where ∇v = Pᵀ dY is not, and errs by ulps of the latter).
+    gmax = max([float(np.abs(g0[n]).max(initial=0.0)) for n in diff] + [0.0])
     values, error = {}, {}
     for n in diff:
         values[n] = (4 * d2[n] - d1[n]) / 3
-        mag = np.abs(g0[n])
-        floor = 4 * EPS["float64"] * (mag + mag.max(initial=0.0)) / h
+        floor = 4 * EPS["float64"] * (np.abs(g0[n]) + gmax) / h
         error[n] = np.abs(d2[n] - d1[n]) / 3 + floor
     return HvpOracle(values, error, "central differences + Richardson", _scale(g0, tangents, diff))
 

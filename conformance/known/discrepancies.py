@@ -71,6 +71,24 @@ KNOWN: tuple[Known, ...] = (
           "whose unpack_dual(...).tangent is None (closed upstream, fix PRs #187311 / #189644; "
           "reproduces on the installed version)", f"{GH}/pytorch/pytorch/issues/187284",
           ("relu", "softmax", "batch_norm", "max_pool2d")),
+    Known("pytorch#196700", "torch", "layer_norm's forward-mode rule is not differentiable "
+          "correctly: a second derivative through forward mode (reverse over forward, forward "
+          "over forward) is wrong, forward over reverse and double backward are right (open)",
+          f"{GH}/pytorch/pytorch/issues/196700", ("layer_norm",)),
+    Known("pytorch#196699", "torch", "batch_norm (training statistics) likewise: a second "
+          "derivative through its forward-mode rule is wrong; instance_norm calls batch_norm "
+          "and inherits it (open)", f"{GH}/pytorch/pytorch/issues/196699",
+          ("batch_norm", "instance_norm")),
+    Known("torch-func-hessian-norm-weight", "torch", "torch.func.hessian (jacfwd over jacrev) "
+          "of layer_norm / batch_norm with a weight: the (weight, input) block is wrong while "
+          "torch.autograd.functional.hessian and vmap(jvp(grad)) are right (upstream not found)",
+          "https://pytorch.org/docs/stable/generated/torch.func.hessian.html",
+          ("layer_norm", "batch_norm", "instance_norm")),
+    Known("torch-safe-softmax-reverse-over-forward", "torch", "torch._safe_softmax (the math "
+          "SDPA kernel's softmax, 0 on a fully masked row): reverse over forward is NaN on that "
+          "row where forward over reverse and double backward give 0 (upstream not found)",
+          "https://pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html",
+          ("scaled_dot_product_attention",)),
     Known("jax#14022", "jax", "matmul precision argument ignored on GPU: TF32 used",
           f"{GH}/jax-ml/jax/issues/14022", ("linear",), needs_gpu=True),
     Known("pytorch#31829", "torch", "softmax / logsumexp gradients are NaN when inputs contain "

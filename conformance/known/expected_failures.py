@@ -148,12 +148,17 @@ EXPECTED: tuple[Expected, ...] = (
              "entry above): J v off by ~1e-7 relative in float64; the HVP's oracle tolerance "
              "(~1e-10) absorbs it there; torch and jax agree with the reference"),
     Expected("prelu", "tensorflow", variant="kink", checks=
-             ("jvp:x@forward_accumulator", "hvp:x@nested_tapes", "hvp:alpha@nested_tapes",
-              "hvp:x@fwd_over_rev", "hvp:alpha@fwd_over_rev"),
+             ("jvp:x@forward_accumulator", "jacobian:x@tape_jacobian",
+              *(f"hvp:{a}@{r}" for a in ("x", "alpha")
+                for r in ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd",
+                          "rev_over_fwd~nested_tapes", "fwd_over_fwd~nested_tapes",
+                          "fwd_over_rev~nested_tapes")),
+              "hessian:x@tape_jacobian_of_gradient", "hessian:alpha@tape_jacobian_of_gradient"),
              why="tensorflow: keras.layers.PReLU's relu(x) − α·relu(−x) has slope 0 at x = 0 (the "
-             "first-order entry above), so forward mode gives J v = 0 there and the mixed second "
-             "derivative ∂²y/∂x∂α is 0 at x = 0 too: outside every rule (left α / 1, right 1 / 0, "
-             "mean); torch and jax follow one"),
+             "first-order entry above), so forward mode and the Jacobian give J v = 0 there and "
+             "the mixed second derivative ∂²y/∂x∂α is 0 at x = 0 too, by every second-order route "
+             "and the Hessian API (measured: 0 where each rule has α, 1 or their mean): outside "
+             "every rule (left α / 1, right 1 / 0, mean); torch and jax follow one"),
     *(Expected(module, "tensorflow", ("hvp:x@nested_tapes", "hvp:x@fwd_over_rev"), dtype=dtype, why=
                "tensorflow: tf.nn.moments computes the variance as mean((x − stop_gradient(mean))²); "
                "the stop_gradient leaves the first derivative right (∂var/∂mean = 0 at the mean) but "
@@ -188,20 +193,59 @@ EXPECTED: tuple[Expected, ...] = (
              "errors shown are against the documented rule (zeros): O(1) at the padded row"),
     Expected("scaled_dot_product_attention", "jax", dtype="float64", checks=
              tuple(f"{kind}:{arg}@{route}" for arg in ("q", "k", "v", "bias")
-                   for kind, route in (("jvp", "jvp"), ("jvp", "linearize"), ("hvp", "fwd_over_rev"),
-                                       ("hvp", "rev_over_rev"), ("jvp", "linearize~jvp"),
-                                       ("hvp", "rev_over_rev~fwd_over_rev"))),
+                   for kind, routes, first in (
+                       ("jvp", ("jvp", "linearize"), "jvp"),
+                       ("hvp", ("fwd_over_rev", "rev_over_rev", "rev_over_fwd", "fwd_over_fwd"),
+                        "fwd_over_rev"),
+                       ("jacobian", ("jacrev", "jacfwd"), "jacrev"),
+                       ("hessian", ("hessian",), "hessian"))
+                   for route in routes + tuple(f"{r}~{first}" for r in routes if r != first)),
              why="jax: jax.nn.dot_product_attention's float32 softmax (the first-order entry above) "
-             "gives forward mode and both second-order routes float32 accuracy in float64 "
-             "(J v off by up to ~2e-5 relative at small elements; the routes differ by it too)"),
+             "gives forward mode, every second-order route and the Jacobian and Hessian APIs "
+             "float32 accuracy in float64 (J v off by up to ~2e-5 relative at small elements; "
+             "the routes differ by it too)"),
     Expected("multi_head_attention", "torch", variant="fully-padded,weights", checks=
              tuple(f"{kind}:{arg}@{route}" for arg in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
                                                         "b_v", "w_o", "b_o")
-                   for kind, route in (("jvp", "func_jvp"), ("jvp", "forward_ad"),
-                                       ("hvp", "double_backward"), ("hvp", "func_jvp_of_grad"),
-                                       ("hvp", "func_jvp_of_grad~double_backward"))),
+                   for kind, routes, first in (
+                       ("jvp", ("func_jvp", "forward_ad"), "func_jvp"),
+                       ("hvp", ("double_backward", "func_jvp_of_grad", "func_vjp_of_jvp",
+                                "backward_of_forward_ad", "func_jvp_of_jvp", "functional_hvp",
+                                "functional_vhp"), "double_backward"),
+                       ("jacobian", ("func_jacrev", "func_jacfwd", "functional_jacobian"),
+                        "func_jacrev"),
+                       ("hessian", ("func_hessian", "functional_hessian"), "func_hessian"))
+                   for route in routes + tuple(f"{r}~{first}" for r in routes if r != first)),
              why="torch (pytorch#41508, the entry above): the NaN of the fully padded row's plain "
-             "softmax reaches forward mode and both second-order routes as well"),
+             "softmax reaches forward mode, every second-order route and the Jacobian APIs as "
+             "well (measured: NaN where the oracle has 0 or finite values, by every route)"),
+    Expected(("layer_norm", "instance_norm", "batch_norm"), "torch", checks=tuple(
+        check for route in ("func_vjp_of_jvp", "backward_of_forward_ad", "func_jvp_of_jvp")
+        for check in (f"hvp:x@{route}", f"hvp:x@{route}~double_backward")), why=
+             "torch (pytorch#196700 layer_norm, pytorch#196699 batch_norm, both open; "
+             "instance_norm calls batch_norm): the forward-mode rules of the normalizations are "
+             "not differentiable correctly, so every route that differentiates them again "
+             "(reverse over forward by torch.func and by forward_ad dual tensors, forward over "
+             "forward) gives the same wrong x part of H v, off by O(1) (ratio ~1e3 in float32, "
+             "~1e7 in float64), while double backward and forward over reverse agree with the "
+             "oracle; a composite layer norm (mean, var, rsqrt) through the same routes is "
+             "right. Known cases pytorch#196700 and pytorch#196699 reproduce it in plain torch"),
+    Expected(("layer_norm", "instance_norm", "batch_norm"), "torch", checks=(
+        "hessian:gamma@func_hessian", "hessian:gamma@functional_hessian~func_hessian"), why=
+             "torch: torch.func.hessian (jacfwd over jacrev) gets the weight's rows of the "
+             "Hessian wrong — the mixed block d(∇γ)/dx is off by O(1) — while "
+             "torch.autograd.functional.hessian and vmap(jvp(grad)) over the same basis agree "
+             "with the oracle, so the fault is forward mode over the batched (vmapped) "
+             "normalization backward; known case torch-func-hessian-norm-weight reproduces it "
+             "in plain torch (upstream not found)"),
+    Expected("scaled_dot_product_attention", "torch", variant="fully-masked-row,kernel=math",
+             checks=tuple(c for a in ("q", "k") for c in (f"hvp:{a}@func_vjp_of_jvp",
+                                                          f"hvp:{a}@func_vjp_of_jvp~double_backward")),
+             why="torch: the math kernel's torch._safe_softmax gives 0 on a fully masked row, and "
+             "so do its gradient, double backward and forward over reverse, but reverse over "
+             "forward (torch.func.vjp of torch.func.jvp) is NaN there; known case "
+             "torch-safe-softmax-reverse-over-forward reproduces it in plain torch (upstream "
+             "not found). backward_of_forward_ad raises pytorch#162350 first"),
     *(Expected(name, "torch", mode="compiled", checks=tuple(
         f"{kind}:{arg}@{route}" for arg in args
         for kind, route in (("jvp", "forward_ad"), ("jvp", "forward_ad~func_jvp"),

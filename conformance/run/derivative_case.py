@@ -35,18 +35,14 @@ ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp", "jac": "
 from conformance.model.checks import NOT_IMPLEMENTED, parse  # noqa: E402
 
 
-# What a run checks when --orders is not given, per profile (all orders where a profile is
-# not named). The quick profile (the CI gate) stays at first order until the derivative
-# findings of its default run are settled: with every order on, its run over numpy, torch
-# and jax in float32/float64 took 2.8x the first-order run and failed 32 cases whose causes
-# are not yet settled (torch's normalizations by every route through forward mode, the
-# Hessian checks of attention). Ask for them with --orders 1,jvp,hvp,jac,hess.
-DEFAULT_ORDERS = {"quick": ("1",)}
+# What a run checks when --orders is not given: every kind, in every profile (the quick
+# profile on one example per case, EXAMPLES); --orders 1 gives first order only.
+DEFAULT_ORDERS: dict[str, tuple[str, ...]] = {}
 
 
 def parse_orders(text: str | None, profile: str | None = None) -> tuple[str, ...]:
-    """``1,jvp,2`` -> ("1", "jvp", "hvp"); empty: the profile's default (all, for the full
-    profile). ValueError lists the valid names."""
+    """``1,jvp,2`` -> ("1", "jvp", "hvp"); empty: the profile's default (every kind).
+    ValueError lists the valid names."""
     given_ = [ALIASES.get(v.strip(), v.strip()) for v in (text or "").split(",") if v.strip()]
     bad = [g for g in given_ if g not in ORDERS]
     if bad:

@@ -22,7 +22,7 @@ from references import REFERENCES
 
 from conformance.judge.comparison import CheckResult, compare
 from conformance.run.example import arithmetic, rule_sets
-from conformance.judge.oracles import HvpOracle, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
+from conformance.judge.oracles import HvpOracle, basis_rows, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
 from conformance.draw.strategies import make_cotangent, make_inputs
 from conformance.run.jacobians import hessian_oracle, jacobian_oracle, judge_hessian, judge_jacobian
 
@@ -136,13 +136,14 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
             return {a.name: g for a, g in zip(spec.args, grads) if a.name in diff}
 
         checks = []
+        row = basis_rows(vjp, shapes)  # the reference's rows of J, shared by jvp and jacobian
         if any(r.kind == "jvp" for r in answered):
-            jo = jvp_oracle(vjp, shapes, t64, np.random.default_rng([int(example["seed"]), 29]))
+            jo = jvp_oracle(vjp, shapes, t64, np.random.default_rng([int(example["seed"]), 29]), row)
         if any(r.kind == "hvp" for r in answered):
             ho = hvp_oracle(spec.name, grad, args64, diff, t64, u, {**attrs, **rules})
             ho.terms = declared_terms(spec, args64, u, attrs, t64, diff)
         if any(r.kind == "jacobian" for r in answered):
-            jac = jacobian_oracle(vjp, shapes, diff)
+            jac = jacobian_oracle(vjp, shapes, diff, row)
         if any(r.kind == "hessian" for r in answered):
             hess = hessian_oracle(spec.name, grad, args64, diff, u, {**attrs, **rules})
         for r in answered:

@@ -53,21 +53,23 @@ def _unit(shapes, k):
     return out
 
 
-def jacobian_oracle(vjp, out_shapes, diff) -> dict[str, np.ndarray]:
+def jacobian_oracle(vjp, out_shapes, diff, row=None) -> dict[str, np.ndarray]:
     """{argument: J (output elements × argument elements)} from the float64 VJP,
-    ``vjp(list of cotangents) -> {argument: gradient}``."""
+    ``vjp(list of cotangents) -> {argument: gradient}``; ``row`` (``basis_rows``) shares
+    the rows with the JVP oracle."""
     m = sum(math.prod(s) for s in out_shapes)
-    rows = [vjp(_unit(out_shapes, i)) for i in range(m)]
+    row = row or (lambda i: vjp(_unit(out_shapes, i)))
+    rows = [row(i) for i in range(m)]
     return {n: np.stack([np.ravel(r[n]) for r in rows]) if rows else np.zeros((0, 0)) for n in diff}
 
 
 def hessian_oracle(module, grad, args64, diff, u, attrs) -> HvpOracle:
     """The Hessian of ⟨u, f⟩ over the differentiated arguments, one HVP oracle per column."""
     shapes = [np.shape(args64[n]) for n in diff]
-    cols = []
+    cols, g0 = [], grad(args64)
     for j in range(sum(math.prod(s) for s in shapes)):
         tangents = dict(zip(diff, _unit(shapes, j)))
-        cols.append(hvp_oracle(module, grad, args64, diff, tangents, u, attrs))
+        cols.append(hvp_oracle(module, grad, args64, diff, tangents, u, attrs, g0=g0))
     values = {n: np.stack([np.ravel(c.values[n]) for c in cols], axis=1) for n in diff}
     error = {n: np.stack([np.ravel(c.error[n]) for c in cols], axis=1) for n in diff}
     return HvpOracle(values, error, cols[0].method if cols else "none",
