@@ -35,9 +35,14 @@ ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp", "jac": "
 from conformance.model.checks import NOT_IMPLEMENTED, parse  # noqa: E402
 
 
-# What a run checks when --orders is not given: every kind, in every profile (the quick
-# profile on one example per case, EXAMPLES); --orders 1 gives first order only.
-DEFAULT_ORDERS: dict[str, tuple[str, ...]] = {}
+# What a run checks when --orders is not given: every kind in the full profile; first order
+# in the quick profile (the CI gate) until its derivative run is within budget and has no
+# open finding: with every kind on, the quick run over the whole table cost 3.0x the
+# first-order run (122 s against 40 s, warm, quiet machine; the budget is 1.5x), and torch's
+# prelu at its kink (forward mode takes slope 1 where reverse mode takes alpha; every
+# second-order route and Hessian API gives 0) is not yet settled. --orders
+# 1,jvp,hvp,jac,hess runs every kind in the quick profile too.
+DEFAULT_ORDERS: dict[str, tuple[str, ...]] = {"quick": ("1",)}
 
 
 def parse_orders(text: str | None, profile: str | None = None) -> tuple[str, ...]:
