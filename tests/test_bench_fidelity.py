@@ -1,10 +1,10 @@
 """Timing fidelity's arithmetic (conformance/bench/fidelity.py) on planted timings: ABBA
-order, the best-median ratio, and issue 19's criteria — with no clock involved.
+order, the best-median ratio, and the fidelity criteria — with no clock involved.
 
 The measurement itself is benchmark code, not a unit test: run it as a job on a quiet
 machine (``python -m conformance.bench.fidelity --threads 1,2 --repeats 5 --strict``,
 README "Timings you can compare"). On a shared 2-CPU machine two fresh processes differ by
-up to 2× in the same op's median (issue 19's measurement), so a timed assertion here would
+up to 2× in the same op's median (measured on this kind of shared machine), so a timed assertion here would
 flap with the machine, not with the code."""
 
 import pytest

@@ -11,7 +11,7 @@ just before the clock stops. Frameworks whose consecutive calls are not ordered 
 stream (JAX's CPU client may overlap independent dispatches) set ``per_call_sync`` and
 are synchronised after every call instead.
 
-Garbage collection (issue 19): the rounds run with the collector off, after a full
+Garbage collection: the rounds run with the collector off, after a full
 collection (what ``timeit`` and ``torch.utils.benchmark.Timer`` do): a cyclic collection
 inside a round charges the whole heap's traversal — a suite process holds the spec table,
 Hypothesis and pytest — to one round of the timed op. Every row records the collections

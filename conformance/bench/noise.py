@@ -1,5 +1,5 @@
 """Where does a benchmark row's spread come from? Controlled experiments on the noise
-sources of the timing harness (issue 19):
+sources of the timing harness:
 
     python -m conformance.bench.noise [--framework torch] [--modules conv2d,lstm] \\
         [--threads 1,2] [--seconds 6] [--json FILE]
