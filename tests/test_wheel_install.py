@@ -89,8 +89,7 @@ def test_wheel_installs_and_runs(tmp_path):
 
     out = work / "run"
     _run([str(python), "-m", "conformance", "run", "--frameworks", "numpy", "--modules", "relu",
-          "--dtypes", "float64", "--devices", "cpu", "--forms", "canonical", "--out", str(out)],
-         cwd=work, env=env)
+          "--dtypes", "float64", "--devices", "cpu", "--out", str(out)], cwd=work, env=env)
     doc = json.loads((out / "results.json").read_text())
     assert doc["summary"]["pass"] >= 2 and doc["summary"]["fail"] == 0
     assert {r["case_id"] for r in doc["cases"]} == {
