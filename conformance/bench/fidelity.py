@@ -185,7 +185,7 @@ def main(argv=None) -> int:
     p.add_argument("--jax", action="store_true", help="also the JAX compiled rows against jit + block_until_ready")
     p.add_argument("--pair-tolerance", type=float, default=0.05)
     p.add_argument("--iqr-factor", type=float, default=1.5)
-    p.add_argument("--strict", action="store_true", help="exit 1 unless the fidelity criteria hold (README, "Timings you can compare")")
+    p.add_argument("--strict", action="store_true", help="exit 1 unless the fidelity criteria hold (README, 'Timings you can compare')")
     p.add_argument("--min-run", type=float, default=2.0, help="Timer.blocked_autorange min_run_time (s)")
     p.add_argument("--tolerance", type=float, default=0.10)
     p.add_argument("--json", help="write the figures to this file")
