@@ -45,6 +45,7 @@ from typing import Any, Mapping
 
 from .. import layout
 from ..base import Unsupported
+from .gradient_probe import missing_gradient
 
 COMPOSED = frozenset()
 
@@ -113,22 +114,12 @@ def _probe(tf, kind: str, dtype: str, explicit: bool) -> str | None:
 def _nchw_probe(tf, n: int, dtype: str) -> str | None:
     """None when this process differentiates a tiny channels-first Conv2D/Conv3D in
     ``dtype`` eagerly, else TensorFlow's error as a skip reason."""
-    key = ("channels_first", n, dtype)
-    if key not in _PROBED:
-        x = tf.ones((1, 2) + (5,) * n, dtype=dtype)
-        w = tf.ones((3,) * n + (2, 2), dtype=dtype)
-        conv = tf.nn.conv2d if n == 2 else tf.nn.conv3d
-        try:
-            with tf.device("/CPU:0"), tf.GradientTape() as tape:
-                tape.watch([x, w])
-                y = conv(x, w, (1,) * (n + 2), "VALID", data_format="NCHW" if n == 2 else "NCDHW")
-            tape.gradient(y, [x, w])
-            _PROBED[key] = None
-        except tf.errors.OpError as exc:
-            text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(exc.message)).strip()
-            _PROBED[key] = (f"tf: this CPU build has no channels-first Conv{n}D gradient in "
-                            f"{dtype} ({text.splitlines()[0][:160] if text else type(exc).__name__!r})")
-    return _PROBED[key]
+    conv = tf.nn.conv2d if n == 2 else tf.nn.conv3d
+    x = tf.ones((1, 2) + (5,) * n, dtype=dtype)
+    w = tf.ones((3,) * n + (2, 2), dtype=dtype)
+    return missing_gradient(
+        tf, ("conv", "channels_first", n, dtype), f"channels-first Conv{n}D", dtype, [x, w],
+        lambda x, w: conv(x, w, (1,) * (n + 2), "VALID", data_format="NCHW" if n == 2 else "NCDHW"))
 
 
 # tf.nn.depthwise_conv2d documents strides of 1 whenever a rate (dilation) is above 1, yet

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import re
 
 import numpy as np
 
 from .. import layout
 from ..base import Unsupported
+from .gradient_probe import missing_gradient
 
 COMPOSED = frozenset()
 MODULES = {f"{kind}_pool{nd}d": (kind, nd) for kind in ("max", "avg") for nd in (1, 2, 3)}
@@ -52,27 +52,14 @@ def padding_mode(module: str, attrs: Mapping[str, Any]) -> str:
     return "PAD"
 
 
-_PROBED: dict[tuple, str | None] = {}
-
-
 def _nchw_probe(tf, kind: str, nd: int, dtype: str) -> str | None:
     """None when this process pools a tiny channels-first array and differentiates it
     eagerly in ``dtype``, else TensorFlow's error as a skip reason."""
-    key = (kind, nd, dtype)
-    if key not in _PROBED:
-        x = tf.ones((1, 2) + (4,) * nd, dtype=dtype)
-        fmt = {1: "NCW", 2: "NCHW", 3: "NCDHW"}[nd]
-        try:
-            with tf.device("/CPU:0"), tf.GradientTape() as tape:
-                tape.watch(x)
-                y = getattr(tf.nn, f"{kind}_pool{nd}d")(x, 2, 2, "VALID", data_format=fmt)
-            tape.gradient(y, x)
-            _PROBED[key] = None
-        except tf.errors.OpError as exc:
-            text = re.sub(r"\{\{[^}]*\}\}\s*", "", str(exc.message)).strip()
-            _PROBED[key] = (f"tf: this CPU build has no channels-first {kind}_pool{nd}d gradient "
-                            f"in {dtype} ({text.splitlines()[0][:160] if text else type(exc).__name__!r})")
-    return _PROBED[key]
+    x = tf.ones((1, 2) + (4,) * nd, dtype=dtype)
+    fmt = {1: "NCW", 2: "NCHW", 3: "NCDHW"}[nd]
+    pool = getattr(tf.nn, f"{kind}_pool{nd}d")
+    return missing_gradient(tf, ("pool", kind, nd, dtype), f"channels-first {kind}_pool{nd}d",
+                            dtype, [x], lambda x: pool(x, 2, 2, "VALID", data_format=fmt))
 
 
 def composed(module: str, attrs: Mapping[str, Any]) -> bool | None:
