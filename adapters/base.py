@@ -79,6 +79,21 @@ class Adapter:
             raise Unsupported(self._load_error or f"{self.name} is unavailable")
         return self._framework
 
+    def release_programs(self) -> None:
+        """Let go of what is kept for reuse: the compiled functions this adapter keeps
+        (``adapters.program_cache``) and, where an adapter overrides ``_release_framework``,
+        what the framework keeps itself. Called between cases when a worker's memory passes
+        its bound (``conformance.harness.memory``); nothing computed later differs, it is
+        only compiled again."""
+        from .program_cache import clear_all
+
+        clear_all(self)
+        if self._framework is not None:
+            self._release_framework(self._framework)
+
+    def _release_framework(self, framework: Any) -> None:
+        """What the framework itself keeps for reuse (nothing by default)."""
+
     def unavailable_reason(self) -> str | None:
         """None when the framework imports, else why it does not (a skip reason)."""
         try:

@@ -55,6 +55,10 @@ class ProgramCache:
             self._items.popitem(last=False)
             self.evicted += 1
 
+    def clear(self) -> None:
+        self.evicted += len(self._items)
+        self._items.clear()
+
     def get_or_make(self, key, make: Callable[[int], Any]):
         """The entry under ``key``; else ``make(n)`` (n: how many were made before, for a
         distinct name), kept."""
@@ -71,3 +75,14 @@ def programs(adapter, name: str) -> ProgramCache:
     if cache is None:
         cache = adapter.__dict__[name] = ProgramCache()
     return cache
+
+
+def clear_all(adapter) -> int:
+    """Drop every compiled function the adapter keeps (each ``ProgramCache`` it holds);
+    returns how many were dropped."""
+    dropped = 0
+    for value in list(vars(adapter).values()):
+        if isinstance(value, ProgramCache):
+            dropped += len(value)
+            value.clear()
+    return dropped

@@ -143,7 +143,14 @@ def findings_of(records: list[dict], extras: dict | None = None) -> list[dict]:
             f.row["repro"] = e.get("repro") or f.row["repro"]
             continue
         if verdict == "convention" and status == "pass":
-            rules = ",".join(f"{k}={v}" for k, v in sorted((r.get("convention") or {}).items())) or "?"
+            conv = r.get("convention") or {}
+            if "~" in r.get("check", ""):  # two routes, each following a known rule of its own
+                rules = "; ".join(f"{route} follows {v}" for route, v in sorted(conv.items())) or "?"
+                get(f"convention:{fw}:{rules}", f"{fw}'s routes follow different known rules "
+                    f"where the derivative does not exist: {rules}", "convention", "expected",
+                    fw).add(r)
+                continue
+            rules = ",".join(f"{k}={v}" for k, v in sorted(conv.items())) or "?"
             get(f"convention:{fw}:{rules}", f"{fw} follows {rules} (a named alternative to the "
                 "documented rule)", "convention", "expected", fw).add(r)
             continue

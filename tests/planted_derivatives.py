@@ -179,3 +179,36 @@ class WrongHessianApi(_HandDerivatives):
         out += [DerivativeResult("hessian", r, {k: v.astype(kw["dtype"]) for k, v in h.items()})
                 for r in routes.get("hessian", ())]
         return out
+
+
+class _KinkSides(_HandDerivatives):
+    """relu only, two forward-mode routes: ``left_side`` takes the slope of x < 0 at x = 0
+    (0, the reference's documented rule), ``other`` the slope that ``OTHER_SLOPE`` names;
+    the VJP is the reference's (slope 0 at 0), H v is 0 (relu is piecewise linear)."""
+
+    DERIVATIVE_ROUTES = {"jvp": ("left_side", "other")}
+    OTHER_SLOPE = 1.0
+
+    def derivatives(self, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
+                    dtype, device="cpu", mode="eager", seed=0):
+        if module != "relu" or mode != "eager":
+            raise Unsupported(f"{self.name}: derivatives of relu only, eager")
+        x, t = np.asarray(args[0], dtype=np.float64), np.asarray(tangents["x"], dtype=np.float64)
+        slope = {"left_side": np.where(x > 0, 1.0, 0.0),
+                 "other": np.where(x > 0, 1.0, np.where(x == 0, self.OTHER_SLOPE, 0.0))}
+        return [DerivativeResult("jvp", r, {"x": (slope[r] * t).astype(dtype)})
+                for r in routes.get("jvp", ())]
+
+
+class KinkSides(_KinkSides):
+    """Right everywhere; at x = 0 its second route takes slope 1 (the x > 0 side): the
+    routes follow different known rules there, a convention."""
+
+    name = "kink-sides"
+
+
+class WrongAtKink(_KinkSides):
+    """Its second route takes slope 2 at x = 0, and only there: no known rule gives it."""
+
+    name = "wrong-at-kink"
+    OTHER_SLOPE = 2.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conformance.run.derivative_case import parse_orders
+from conformance.run.derivative_case import ORDERS, parse_orders
 from conformance.judge.oracles import fd_jvp_witness, hvp_oracle, judge_jvp, jvp_oracle
 from conformance.specs import BY_NAME
 from conformance.draw.strategies import make_inputs
@@ -102,7 +102,7 @@ def test_orders_parse():
     assert parse_orders("1,jvp,2") == ("1", "jvp", "hvp")
     assert parse_orders("hvp") == ("hvp",)
     assert parse_orders("", "full") == parse_orders("")
-    assert parse_orders("", "quick") == ("1",)  # the CI gate: first order (derivative_case.py)
+    assert parse_orders("", "quick") == ORDERS  # the CI gate checks every kind (derivative_case.py)
     assert parse_orders("1", "quick") == ("1",)
     with pytest.raises(ValueError, match="valid: 1, jvp, hvp"):
         parse_orders("3")
@@ -326,3 +326,32 @@ def test_difference_oracle_floor_counts_every_argument_gradient():
                    None, {})
     h = 2.0**-10  # STEP at argument scale 1
     assert o.error["q"][0] >= 4 * np.finfo(np.float64).eps * 1.0 / h
+
+
+def test_routes_that_take_different_sides_of_a_kink_are_a_convention_not_a_fault(tmp_path):
+    """relu at x = 0: a framework whose forward-mode routes take different known sides of the
+    kink passes, each route with the rule it follows and their disagreement a convention; a
+    route whose slope at 0 is no known rule (2) fails, on that route and that variant only."""
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:KinkSides",
+                       "--adapter", "tests.planted_derivatives:WrongAtKink",
+                       "--frameworks", "kink-sides,wrong-at-kink", "--modules", "relu",
+                       "--out", str(tmp_path), *COMMON, "--orders", "1,jvp")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    cases = by_case(doc)
+    assert _failed(doc) == sorted((f"relu[kink]-wrong-at-kink-{d}-cpu", c) for d in ("float32", "float64")
+                                  for c in ("jvp:x@other", "jvp:x@other~left_side"))
+    for d in ("float32", "float64"):
+        left = cases[(f"relu[kink]-kink-sides-{d}-cpu", "jvp:x@left_side")]
+        other = cases[(f"relu[kink]-kink-sides-{d}-cpu", "jvp:x@other")]
+        assert left["status"] == "pass" and left["verdict"] == "agree"
+        assert other["status"] == "pass" and other["verdict"] == "convention"
+        assert other["convention"] == {"grad_at_zero": "right"}
+        both = cases[(f"relu[kink]-kink-sides-{d}-cpu", "jvp:x@other~left_side")]
+        assert both["status"] == "pass" and both["verdict"] == "convention", both
+        assert both["convention"] == {"other": "grad_at_zero=right", "left_side": "grad_at_zero=left"}
+        # away from the kink both planted adapters are right by every route
+        assert cases[(f"relu-wrong-at-kink-{d}-cpu", "jvp:x@other")]["status"] == "pass"
+    disagree = cases[("relu[kink]-wrong-at-kink-float64-cpu", "jvp:x@other~left_side")]
+    assert disagree["status"] == "fail"
+    assert "the oracle settles it: other is wrong, left_side agrees" in disagree["reason"]

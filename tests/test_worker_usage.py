@@ -29,3 +29,76 @@ def test_without_workers_the_figures_are_main_and_none_without_reports():
 
 def test_this_process_has_figures():
     assert peak_rss_kb() > 0 and cpu_seconds() > 0
+
+
+class _Kept:
+    """An adapter with compiled programs kept, and a framework that keeps its own."""
+
+    def __init__(self):
+        from adapters.base import Adapter
+        from adapters.program_cache import ProgramCache
+
+        class A(Adapter):
+            name = "kept"
+
+            def _release_framework(self, framework):
+                framework.released += 1
+
+        self.adapter = A()
+        self.adapter._framework = SimpleNamespace(released=0)
+        self.cache = self.adapter.__dict__["_programs"] = ProgramCache()
+        for k in range(5):
+            self.cache.put(k, object())
+
+
+def test_a_worker_over_its_bound_lets_go_of_every_kept_program(monkeypatch):
+    from conformance.harness import memory
+
+    monkeypatch.setenv(memory.KEEP_ENV, "100")
+    kept = _Kept()
+    assert memory.bound([kept.adapter], rss_mb=99.5) is False  # under the bound: all kept
+    assert len(kept.cache) == 5 and kept.adapter._framework.released == 0
+    before = memory._releases
+    assert memory.bound([kept.adapter], rss_mb=100.5) is True
+    assert len(kept.cache) == 0 and kept.cache.evicted == 5
+    assert kept.adapter._framework.released == 1 and memory._releases == before + 1
+    # the count rides on the reports and reaches results.json
+    hooks = MemoryHooks()
+    hooks.pytest_runtest_logreport(SimpleNamespace(node=None, user_properties=[(memory.RELEASE_KEY, 3)]))
+    assert hooks.run_meta()["program_releases"] == {"main": 3}
+
+
+def test_the_bound_is_read_from_the_environment_and_refused_when_not_a_size(monkeypatch):
+    import pytest
+
+    from conformance.harness import memory
+
+    monkeypatch.delenv(memory.KEEP_ENV, raising=False)
+    assert memory.keep_mb() == memory.KEEP_MB
+    monkeypatch.setenv(memory.KEEP_ENV, "0")
+    assert memory.keep_mb() == 0
+    for bad in ("lots", "-1"):
+        monkeypatch.setenv(memory.KEEP_ENV, bad)
+        with pytest.raises(ValueError, match=memory.KEEP_ENV):
+            memory.keep_mb()
+
+
+def test_the_frameworks_let_go_of_their_own_caches():
+    """JAX's adapter clears JAX's caches, torch's resets torch.compile's only where it ran."""
+    import sys
+
+    from adapters.jax.adapter import JaxAdapter
+    from adapters.torch.adapter import TorchAdapter
+
+    calls = []
+    JaxAdapter()._release_framework(SimpleNamespace(clear_caches=lambda: calls.append("jax")))
+    saved = sys.modules.get("torch._dynamo")
+    try:
+        sys.modules["torch._dynamo"] = SimpleNamespace(reset=lambda: calls.append("dynamo"))
+        TorchAdapter()._release_framework(SimpleNamespace())
+    finally:
+        if saved is None:
+            sys.modules.pop("torch._dynamo", None)
+        else:
+            sys.modules["torch._dynamo"] = saved
+    assert calls == ["jax", "dynamo"]

@@ -46,6 +46,11 @@ class JaxAdapter(Adapter):
         use_persistent_cache(jax)  # the suite's cache directory, unless --no-cache
         return jax
 
+    def _release_framework(self, jax: Any) -> None:
+        # Eager dispatch keeps one executable per primitive, shape and dtype, jit one per
+        # function and shape: with free shapes a worker's memory grows with every example.
+        jax.clear_caches()
+
     # -- devices ------------------------------------------------------------------------
     def _gpus(self) -> list:
         jax = self.framework

@@ -5,7 +5,10 @@
   ``rev_over_rev`` (``jax.grad`` of ⟨``jax.grad(s)``, v⟩), ``rev_over_fwd`` (``jax.vjp`` of
   ``jax.jvp``: the pullback of u through x ↦ J(x) v) and ``fwd_over_fwd`` (``jax.jvp`` of
   ``jax.jvp``, ⟨u, D²f[e, v]⟩ for every basis tangent e at once under ``jax.vmap``: H v
-  assembled in one program).
+  assembled in one program);
+* ``jacobian``: ``jax.jacrev``, ``jax.jacfwd`` and ``linear_transpose`` (the rows of J by
+  ``jax.linear_transpose`` of ``jax.linearize``'s linear map: the VJP by transposition,
+  beside ``jax.vjp``'s); ``hessian``: ``jax.hessian``.
 
 Each route is one function of (differentiated arrays, constants, cotangents, tangents);
 compiled mode is ``jax.jit`` of it, cached per route, module, attrs, names and wrt, so JAX
@@ -23,7 +26,7 @@ from ..program_cache import programs
 
 ROUTES = {"jvp": ("jvp", "linearize"),
           "hvp": ("fwd_over_rev", "rev_over_rev", "rev_over_fwd", "fwd_over_fwd"),
-          "jacobian": ("jacrev", "jacfwd"), "hessian": ("hessian",)}
+          "jacobian": ("jacrev", "jacfwd", "linear_transpose"), "hessian": ("hessian",)}
 BASIS_ROUTES = ("fwd_over_fwd",)
 
 
@@ -84,6 +87,21 @@ def _program(jax, op, kw, is_diff, kind, route):
 
         def prog(diff, const):
             return api(f_of(const), argnums=tuple(range(len(diff))))(*diff)  # [output][argument]
+    elif (kind, route) == ("jacobian", "linear_transpose"):
+        # The VJP by transposition: jax.linear_transpose of jax.linearize's linear map, pulled
+        # back along every basis cotangent of each output (jax.vmap): the rows of J.
+        def prog(diff, const):
+            out, linear = jax.linearize(f_of(const), *diff)
+            transpose = jax.linear_transpose(linear, *diff)
+            outs = out if isinstance(out, tuple) else (out,)
+            rows = []
+            for k, o in enumerate(outs):
+                def pull(e, k=k):
+                    ct = tuple(e if j == k else jnp.zeros_like(p) for j, p in enumerate(outs))
+                    return transpose(ct if isinstance(out, tuple) else ct[0])
+                eye = jnp.eye(o.size, dtype=o.dtype).reshape((o.size,) + o.shape)
+                rows.append(tuple(g.reshape(o.shape + d.shape) for g, d in zip(jax.vmap(pull)(eye), diff)))
+            return tuple(rows) if isinstance(out, tuple) else rows[0]
     elif (kind, route) == ("hessian", "hessian"):
         def prog(diff, const, us):
             return jax.hessian(s_of(const, us), argnums=tuple(range(len(diff))))(*diff)

@@ -34,6 +34,13 @@ class TorchAdapter(Adapter):
 
         return torch
 
+    def _release_framework(self, torch: Any) -> None:
+        import sys
+
+        dynamo = sys.modules.get("torch._dynamo")  # only where compiled mode ran
+        if dynamo is not None:
+            dynamo.reset()  # the guards and graphs torch.compile keeps per code object
+
     # -- devices ------------------------------------------------------------------------
     def device_reason(self, device: str) -> str | None:
         if device == "cpu":

@@ -19,6 +19,7 @@ False: ``F.scaled_dot_product_attention`` with torch's default dispatch).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 KERNELS = {"math": "MATH", "flash": "FLASH_ATTENTION", "efficient": "EFFICIENT_ATTENTION"}
@@ -57,9 +58,26 @@ def build(torch) -> dict[str, Any]:
             attn_mask = bias
         elif masked:
             attn_mask = mask != 0
-        with sdpa_kernel([getattr(SDPBackend, KERNELS[kernel])]):
-            return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask,
-                                                  is_causal=causal, scale=scale)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            try:
+                with sdpa_kernel([getattr(SDPBackend, KERNELS[kernel])]):
+                    return F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask,
+                                                          is_causal=causal, scale=scale)
+            except RuntimeError as exc:
+                if "No available kernel" not in str(exc):
+                    raise
+                no_kernel(kernel, exc, said)
+
+    def no_kernel(kernel, exc, said):
+        """The forced kernel refuses these inputs (torch 2.4's CPU flash kernel takes no
+        attn_mask): a skip in torch's words, its warnings saying why."""
+        from adapters.base import Unsupported
+
+        why = "; ".join(dict.fromkeys(str(w.message).strip() for w in said))
+        raise Unsupported(f"torch {torch.__version__}: sdpa_kernel({KERNELS[kernel]}) "
+                          f"raises '{str(exc).strip().splitlines()[0]}'"
+                          + (f" ({why})" if why else "")) from None
 
     layers: dict[tuple, Any] = {}
 

@@ -124,7 +124,29 @@ def safe_softmax_reverse_over_forward(torch):
                                               f"{fwd_rev.tolist()[0]}")
 
 
-CASES = {"pytorch#31829": softmax_neg_inf, "pytorch#198119": compiled_avg_pool_ceil,
+def prelu_kink_sides(torch):
+    """F.prelu at x = 0, float64: the backward's slope, its derivative along the weight by
+    double backward and by central differences of the backward, and forward mode's slope."""
+    from torch.autograd.forward_ad import dual_level, make_dual, unpack_dual
+
+    f64 = torch.float64
+    x = torch.zeros(1, dtype=f64, requires_grad=True)
+    w = torch.tensor([0.25], dtype=f64, requires_grad=True)
+    g, = torch.autograd.grad(torch.nn.functional.prelu(x, w).sum(), x, create_graph=True)
+    dg_dw = torch.autograd.grad(g.sum(), w)[0].item()
+    h = 1e-6
+    back = [torch.autograd.grad(torch.nn.functional.prelu(x, torch.tensor([0.25 + s], dtype=f64)).sum(),
+                                x)[0].item() for s in (h, -h)]
+    fd = (back[0] - back[1]) / (2 * h)
+    with dual_level():
+        fwd = unpack_dual(torch.nn.functional.prelu(make_dual(x.detach(), torch.ones(1, dtype=f64)),
+                                                    w.detach())).tangent.item()
+    return abs(dg_dw - fd) > 0.5 and fwd != g.item(), (
+        f"x = 0, weight 0.25: backward slope {g.item():g}, forward-mode slope {fwd:g}; "
+        f"d(slope)/dweight by double backward {dg_dw:g}, by differences of the backward {fd:.6g}")
+
+
+CASES = {"torch-prelu-kink-sides": prelu_kink_sides, "pytorch#31829": softmax_neg_inf, "pytorch#198119": compiled_avg_pool_ceil,
          "pytorch#188344": avg_pool_channels_last_cuda,
          "pytorch#187284": compiled_forward_ad_tangent,
          "pytorch#196700": layer_norm_forward_mode_second_order,

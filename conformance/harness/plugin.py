@@ -184,8 +184,11 @@ class _Runner:
         failures marked ``xfail`` (``conformance.known.expected_failures``)."""
         from conformance.known.expected_failures import apply
 
+        from conformance.harness.memory import bound
+
         records = _with_op_source(case, self.adapter(case.framework), self._run(case))
         apply(records)
+        bound(self.adapters.values())  # over the memory bound: let go of compiled programs
         return records
 
     def _run(self, case):

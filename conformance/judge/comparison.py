@@ -41,6 +41,9 @@ class CheckResult:
     detail: str = ""
     # The worst error in units of eps(arithmetic) · (|expected_i| + max|expected|).
     error_eps: float | None = None
+    # Two routes that disagree where the derivative does not exist, each following a known
+    # rule: {route: its rules} (``conformance.run.derivative_example.settle_routes``).
+    convention: dict | None = None
 
     def describe(self) -> str:
         if self.detail and self.worst_index is None:

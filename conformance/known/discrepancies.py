@@ -89,6 +89,13 @@ KNOWN: tuple[Known, ...] = (
           "row where forward over reverse and double backward give 0 (upstream not found)",
           "https://pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html",
           ("scaled_dot_product_attention",)),
+    Known("torch-prelu-kink-sides", "torch", "F.prelu at x = 0: the backward takes the x ≤ 0 "
+          "side (slope α) while forward mode and every second-order formula take the x ≥ 0 "
+          "side, so the double backward there is not the derivative of the backward along α "
+          "(0, where differences of the backward give 1): routes follow different rules at "
+          "the kink, a convention (upstream not found)",
+          "https://pytorch.org/docs/stable/generated/torch.nn.functional.prelu.html",
+          ("prelu",)),
     Known("jax#14022", "jax", "matmul precision argument ignored on GPU: TF32 used",
           f"{GH}/jax-ml/jax/issues/14022", ("linear",), needs_gpu=True),
     Known("pytorch#31829", "torch", "softmax / logsumexp gradients are NaN when inputs contain "
@@ -236,7 +243,7 @@ print("tf.function", tf.function(jvp)(x, tf.ones_like(x)).numpy().ravel())
 """),
     KnownError(
         "pytorch#162350", "torch", "*-torch-*", ("hvp:*@backward_of_forward_ad",),
-        "which is output 0 of Exp, is at version 1",
+        "which is output 0 of Exp",  # "of Exp, is at version 1"; torch 2.4: "of ExpBackward0, ..."
         "torch's forward-mode formula of softmax / log_softmax / logsumexp (logsumexp_jvp) "
         "multiplies the output of exp() in place, so the autograd engine cannot differentiate "
         "the tangent: backward over forward_ad dual tensors raises 'modified by an inplace "

@@ -35,14 +35,10 @@ ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp", "jac": "
 from conformance.model.checks import NOT_IMPLEMENTED, parse  # noqa: E402
 
 
-# What a run checks when --orders is not given: every kind in the full profile; first order
-# in the quick profile (the CI gate) until its derivative run is within budget and has no
-# open finding: with every kind on, the quick run over the whole table cost 3.0x the
-# first-order run (122 s against 40 s, warm, quiet machine; the budget is 1.5x), and torch's
-# prelu at its kink (forward mode takes slope 1 where reverse mode takes alpha; every
-# second-order route and Hessian API gives 0) is not yet settled. --orders
-# 1,jvp,hvp,jac,hess runs every kind in the quick profile too.
-DEFAULT_ORDERS: dict[str, tuple[str, ...]] = {"quick": ("1",)}
+# What a run checks when --orders is not given: every kind, in every profile (the quick
+# profile, the CI gate, runs the derivative kinds on one example per case at its pool's
+# smallest shape: ``derivative_example.EXAMPLES``). ``--orders 1`` is first order alone.
+DEFAULT_ORDERS: dict[str, tuple[str, ...]] = {}
 
 
 def parse_orders(text: str | None, profile: str | None = None) -> tuple[str, ...]:
@@ -87,11 +83,11 @@ class _Acc:
                 self.info[c.check] = (c, example)
         if outcome.passed:
             self.explained.append(outcome.explained_by)
-            for kind, explained in outcome.explained_by.items():
-                for c in outcome.rule_checks[(kind, _key(explained[0]))]:
-                    best = self.worst.get(c.check)
-                    if best is None or c.ratio > best[0].ratio:
-                        self.worst[c.check] = (c, example)
+            for check in outcome.explained_by:
+                c = outcome.judged(check)
+                best = self.worst.get(check)
+                if best is None or c.ratio > best[0].ratio:
+                    self.worst[check] = (c, example)
         else:
             self.failing = (outcome, example)
 
@@ -229,12 +225,12 @@ def _unanswered(rec, name, acc, repro) -> Record:
 
 
 def _passing(names, acc, rec, repro, case) -> list[Record]:
-    common = {}
-    for kind in KINDS:
-        per = [ex[kind] for ex in acc.explained if kind in ex]
-        common[kind] = per[0] if per else []
+    common = {}  # check -> the rule sets that explain it in every example
+    for name in names:
+        per = [ex[name] for ex in acc.explained if name in ex]
+        common[name] = per[0] if per else []
         for ex in per[1:]:
-            common[kind] = [r for r in common[kind] if r in ex]
+            common[name] = [r for r in common[name] if r in ex]
     documented = {k: v[0] for k, v in case.variant.rules.items()}
     out = []
     for name in names:
@@ -242,7 +238,7 @@ def _passing(names, acc, rec, repro, case) -> list[Record]:
             out.append(_unanswered(rec, name, acc, repro))
             continue
         c, example = acc.worst[name]
-        common_ = common[parse(name).kind]
+        common_ = common[name]
         if not common_:
             out.append(rec(check=name, status="fail", verdict="unexplained",
                            reason="examples were explained by different rules and no single "
@@ -263,6 +259,12 @@ def _passing(names, acc, rec, repro, case) -> list[Record]:
 def _info(acc, rec, repro) -> list[Record]:
     out = []
     for name, (c, example) in sorted(acc.info.items()):
+        if c.convention:  # each route follows a known rule, not the same one
+            out.append(rec(check=name, status="pass", verdict="convention",
+                           convention={route: _key(r) for route, r in c.convention.items()},
+                           reason=c.detail, **stats(c), examples=acc.examples,
+                           example=example, repro=repro(example)))
+            continue
         out.append(rec(check=name, status="pass" if c.passed else "fail",
                        verdict="agree" if c.passed else "unexplained",
                        reason="" if c.passed else "routes disagree: " + c.describe(), **stats(c),

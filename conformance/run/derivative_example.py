@@ -21,7 +21,7 @@ import numpy as np
 from references import REFERENCES
 
 from conformance.judge.comparison import CheckResult, compare
-from conformance.run.example import arithmetic, rule_sets
+from conformance.run.example import _key, arithmetic, rule_sets
 from conformance.judge.oracles import HvpOracle, basis_rows, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
 from conformance.draw.strategies import make_cotangent, make_inputs
 from conformance.run.jacobians import hessian_oracle, jacobian_oracle, judge_hessian, judge_jacobian
@@ -62,10 +62,15 @@ parse_check = parse_derivative  # (kind, argument, route) or None: conformance.m
 @dataclass
 class DerivativeOutcome:
     checks: list[CheckResult] = field(default_factory=list)
-    # Per kind: a kink's second derivative does not exist, so the rule a framework follows
-    # there for hvp is judged apart from the one it follows for jvp (and for first order).
-    rule_checks: dict[tuple[str, str], list[CheckResult]] = field(default_factory=dict)
-    explained_by: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # Per check (one kind, one argument, one route): where the derivative does not exist (a
+    # kink, a tie), each route composes the framework's rules for it its own way: forward
+    # mode may take one side of a kink and reverse mode the other, and a mixed second
+    # derivative taken in one order crosses the kink of a different rule than in the other
+    # order. So each check is judged under every rule set on its own, and the rules the
+    # routes follow are reported (a disagreement between routes that each follow a known
+    # rule is a convention: ``settle_routes``).
+    rule_checks: dict[str, list[CheckResult]] = field(default_factory=dict)  # rule key -> checks
+    explained_by: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # check -> rules
     unsupported: dict[tuple[str, str], str] = field(default_factory=dict)
     skipped: dict[tuple[str, str], str] = field(default_factory=dict)  # the suite's size caps
     errors: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -73,8 +78,14 @@ class DerivativeOutcome:
 
     @property
     def passed(self) -> bool:
-        kinds = {parse(c.check).kind for c in self.checks}
-        return all(self.explained_by.get(k) for k in kinds)
+        return all(self.explained_by.get(c.check) for c in self.checks)
+
+    def judged(self, check: str) -> CheckResult | None:
+        """The check under the first rule set that explains it (None: none does)."""
+        rules = self.explained_by.get(check)
+        if not rules:
+            return None
+        return next(c for c in self.rule_checks[_key(rules[0])] if c.check == check)
 
 
 def draw(case, example: Mapping[str, Any]):
@@ -163,15 +174,15 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
         if i == 0:
             outcome.checks = checks
             hv = any(r.kind == "hvp" for r in answered)
-            outcome.info = settle_routes(
-                _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
-                                 ho.terms if hv else {}), checks)
-        key = ",".join(f"{k}={v}" for k, v in rules.items())
-        for kind in KINDS:
-            mine = [c for c in checks if c.check.startswith(kind + ":")]
-            outcome.rule_checks[(kind, key)] = mine
-            if mine and all(c.passed for c in mine):
-                outcome.explained_by.setdefault(kind, []).append(rules)
+            agreement = _route_agreement(answered, diff, tol_dtype, ulps, ho.scale if hv else 0.0,
+                                         ho.terms if hv else {})
+        outcome.rule_checks[_key(rules)] = checks
+        for c in checks:
+            if c.passed:
+                outcome.explained_by.setdefault(c.check, []).append(rules)
+    if answered:
+        outcome.info = settle_routes(agreement, outcome.checks, outcome.explained_by,
+                                     documented=rule_sets(variant.rules)[0])
     return outcome
 
 
@@ -207,19 +218,33 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
     return out
 
 
-def settle_routes(agreement: list[CheckResult], checks: list[CheckResult]) -> list[CheckResult]:
+def settle_routes(agreement: list[CheckResult], checks: list[CheckResult],
+                  explained: Mapping[str, list[dict[str, str]]] | None = None,
+                  documented: Mapping[str, str] | None = None) -> list[CheckResult]:
     """Where two routes of one framework disagree, say which one the oracle sides with
-    (the route that fails its own check is the wrong one; both or neither: said so)."""
-    passed = {c.check: c.passed for c in checks}
+    (the route that fails its own check is the wrong one; both or neither: said so). With
+    ``explained`` (check -> the rule sets under which it passes, the documented one first):
+    two routes that each follow a known rule, but no rule in common, disagree by
+    convention — the check passes, and its ``convention`` says which rule each follows."""
+    if explained is None:
+        explained = {c.check: [{}] for c in checks if c.passed}
     for c in agreement:
         if c.passed:
             continue
         name = parse(c.check)
-        a = passed.get(derivative(name.kind, name.arg, name.route))
-        b = passed.get(derivative(name.kind, name.arg, name.against))
-        if a is None or b is None:
+        first, second = (derivative(name.kind, name.arg, name.route),
+                         derivative(name.kind, name.arg, name.against))
+        if first not in {x.check for x in checks} or second not in {x.check for x in checks}:
             continue
-        if a != b:
+        ra, rb = explained.get(first, []), explained.get(second, [])
+        a, b = bool(ra), bool(rb)
+        if a and b and not any(r in rb for r in ra):
+            c.passed = True
+            c.convention = {name.route: ra[0], name.against: rb[0]}
+            note = (f"routes follow different rules where the derivative does not exist: "
+                    f"{name.route} follows {_key(ra[0])}, {name.against} follows {_key(rb[0])}"
+                    + ("" if documented is None else f" (the reference's rule: {_key(documented)})"))
+        elif a != b:
             wrong, right = (name.route, name.against) if b else (name.against, name.route)
             note = f"the oracle settles it: {wrong} is wrong, {right} agrees with the reference"
         else:
