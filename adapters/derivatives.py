@@ -64,6 +64,16 @@ class DerivativeResult:
     unsupported: str | None = None
     error: str | None = None
     skipped: str | None = None  # the suite's own reason not to ask (a size cap), not the framework's
+    # A batch Jacobian API (TensorFlow's ``tape.batch_jacobian``): its values are the
+    # matrices of ``batch_diagonal`` (only the blocks of sample k's outputs and sample k's
+    # inputs filled), judged against the reference's J summed over the output batch
+    # (``conformance.run.jacobians.batch_summed``): what such an API computes by definition
+    # (the gradient of each output element summed over the batch), equal to the per-sample
+    # Jacobian where samples are independent.
+    batch_summed: bool = False
+    # Arguments the route cannot take, with the framework's own words (values has none for
+    # them): a skip for those checks alone (a batch Jacobian's arguments without a batch axis).
+    unsupported_args: dict[str, str] = field(default_factory=dict)
 
 
 # Forward over forward gives H v one element per basis tangent: above this many elements of
@@ -198,6 +208,23 @@ def jacobian_matrix(blocks, n_in: int):
 
     blocks = [np.asarray(b) for b in blocks]
     return np.concatenate([b.reshape(-1, n_in) for b in blocks], axis=0)
+
+
+def batch_diagonal(blocks, n_in: int):
+    """A batch Jacobian API's blocks for one argument (one per output, each of shape
+    (batch,) + output shape[1:] + argument shape[1:]) as one (output elements × argument
+    elements) matrix whose only non-zero blocks are sample k's outputs × sample k's inputs."""
+    import numpy as np
+
+    rows = []
+    for b in (np.asarray(x) for x in blocks):
+        batch = b.shape[0]
+        per_out, per_in = (b.size // batch // (n_in // batch), n_in // batch) if batch else (0, 0)
+        m = np.zeros((batch * per_out, n_in), dtype=b.dtype)
+        for k in range(batch):
+            m[k * per_out:(k + 1) * per_out, k * per_in:(k + 1) * per_in] = b[k].reshape(per_out, per_in)
+        rows.append(m)
+    return np.concatenate(rows, axis=0)
 
 
 def hessian_rows(blocks, n_row: int):

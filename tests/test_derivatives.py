@@ -355,3 +355,29 @@ def test_routes_that_take_different_sides_of_a_kink_are_a_convention_not_a_fault
     disagree = cases[("relu[kink]-wrong-at-kink-float64-cpu", "jvp:x@other~left_side")]
     assert disagree["status"] == "fail"
     assert "the oracle settles it: other is wrong, left_side agrees" in disagree["reason"]
+
+
+def test_batch_jacobian_oracle_sums_each_output_over_the_batch():
+    """A batch Jacobian API computes, for sample k, Σ_i ∂y[i, j]/∂x[k, :] (TensorFlow's
+    batch_jacobian: the gradient of output element j summed over the batch): the oracle
+    gives that from J, element by element, and the adapters' assembly of the API's blocks
+    lands in the same places; where samples are independent it is J's block diagonal."""
+    from adapters.derivatives import batch_diagonal
+    from conformance.run.jacobians import batch_summed
+
+    rng = np.random.default_rng(3)
+    b, ro, ri = 3, 2, 4
+    jac = rng.normal(size=(b * ro, b * ri))
+    want = np.zeros_like(jac)
+    for k in range(b):
+        for j in range(ro):
+            for m in range(ri):
+                want[k * ro + j, k * ri + m] = sum(jac[i * ro + j, k * ri + m] for i in range(b))
+    got = batch_summed(jac, [(b, ro)], (b, ri))
+    np.testing.assert_allclose(got, want)
+    blocks = np.stack([want[k * ro:(k + 1) * ro, k * ri:(k + 1) * ri] for k in range(b)])
+    np.testing.assert_allclose(batch_diagonal([blocks.reshape(b, ro, 2, 2)], b * ri), want)
+    independent = np.zeros_like(jac)
+    for k in range(b):
+        independent[k * ro:(k + 1) * ro, k * ri:(k + 1) * ri] = jac[k * ro:(k + 1) * ro, k * ri:(k + 1) * ri]
+    np.testing.assert_allclose(batch_summed(independent, [(b, ro)], (b, ri)), independent)

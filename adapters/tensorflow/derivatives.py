@@ -6,7 +6,11 @@
   a ``GradientTape``, TensorFlow's documented Hessian-vector product), ``rev_over_fwd`` (a
   ``GradientTape`` around a ``ForwardAccumulator``: the gradient of ⟨u, J v⟩) and
   ``fwd_over_fwd`` (a ``ForwardAccumulator`` inside another: ⟨u, D²f[e, v]⟩, one program
-  run per basis tangent e, H v assembled from them).
+  run per basis tangent e, H v assembled from them);
+* ``jacobian``: ``tape_jacobian`` (``GradientTape.jacobian``) and ``tape_batch_jacobian``
+  (``GradientTape.batch_jacobian``, for every output and argument that share the first
+  axis; elsewhere a skip in TensorFlow's words); ``hessian``: the tape's Jacobian of its
+  gradient.
 
 Each route is one function of (tensors, cotangents, tangents); compiled mode wraps it in
 ``tf.function(jit_compile=True)`` (XLA), cached per route, module, attrs, names and wrt and
@@ -19,12 +23,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze, own_code
-from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
+from ..derivatives import attempt, basis, batch_diagonal, hessian_rows, jacobian_matrix, split_vector, too_many
 from ..program_cache import programs
 
 ROUTES = {"jvp": ("forward_accumulator",),
           "hvp": ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd"),
-          "jacobian": ("tape_jacobian",), "hessian": ("tape_jacobian_of_gradient",)}
+          "jacobian": ("tape_jacobian", "tape_batch_jacobian"),
+          "hessian": ("tape_jacobian_of_gradient",)}
 BASIS_ROUTES = ("fwd_over_fwd",)
 
 
@@ -85,6 +90,14 @@ def _program(tf, op, kw, names, wrt, kind, route):
                 tape.watch(sources)
                 outs, _ = as_list(op(*tensors, **kw))
             return [tape.jacobian(o, sources, unconnected_gradients=zero) for o in outs]
+    elif (kind, route) == ("jacobian", "tape_batch_jacobian"):
+        def prog(tensors, which):  # [output][argument in which]: (batch,) + out[1:] + arg[1:]
+            sources = sources_of(tensors)
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(sources)
+                outs, _ = as_list(op(*tensors, **kw))
+            return [[tape.batch_jacobian(o, sources[i], unconnected_gradients=zero) for i in which]
+                    for o in outs]
     elif (kind, route) == ("hessian", "tape_jacobian_of_gradient"):
         def prog(tensors, us):  # [row argument][column argument]
             sources = sources_of(tensors)
@@ -156,6 +169,11 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
             results.append(attempt("hvp", route, run))
         sizes = [int(np.prod(sh, dtype=np.int64)) for sh in shapes]
         for route in routes.get("jacobian", ()):
+            if route == "tape_batch_jacobian":
+                results.append(_batch_jacobian(adapter, module, kw, names, wrt, mode, tensors,
+                                               diff_names, sizes))
+                continue
+
             def run(route=route):
                 full = _function(adapter, module, kw, names, wrt, "jacobian", route, mode)(tensors)
                 return {n: jacobian_matrix([o[i].numpy() for o in full], sizes[i])
@@ -168,3 +186,32 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
                         for i, n in enumerate(diff_names)}
             results.append(attempt("hessian", route, run))
     return results
+
+
+def _batch_jacobian(adapter, module, kw, names, wrt, mode, tensors, diff_names, sizes):
+    """``GradientTape.batch_jacobian`` for each argument on its own: an argument it refuses
+    (no batch axis shared with the outputs) is a skip in TensorFlow's words, the others are
+    judged (``DerivativeResult.batch_summed``)."""
+    fn = _function(adapter, module, kw, names, wrt, "jacobian", "tape_batch_jacobian", mode)
+    values, refused = {}, {}
+
+    def run():
+        for i, n in enumerate(diff_names):
+            try:
+                full = fn(tensors, (i,))
+            except (ValueError, IndexError) as exc:  # TF's shape check, eager or traced
+                lines = [x.strip() for x in str(exc).strip().splitlines() if x.strip()]
+                last = lines[-1] if lines else str(exc)
+                name = type(exc).__name__
+                refused[n] = f"tape.batch_jacobian: {last if last.startswith(name) else f'{name}: {last}'}"
+                continue
+            values[n] = batch_diagonal([o[0].numpy() for o in full], sizes[i])
+        return values
+
+    result = attempt("jacobian", "tape_batch_jacobian", run)
+    result.batch_summed = True
+    if result.error is None and result.unsupported is None and not result.values:
+        result.unsupported = "; ".join(dict.fromkeys(refused.values()))  # no argument taken
+    else:
+        result.unsupported_args = refused
+    return result

@@ -242,6 +242,25 @@ print("eager", jvp(x, tf.ones_like(x)).numpy().ravel())
 print("tf.function", tf.function(jvp)(x, tf.ones_like(x)).numpy().ravel())
 """),
     KnownError(
+        "tf-pfor-conv2d-filter-explicit-paddings", "tensorflow", "conv2d*-tensorflow-*",
+        ("jacobian:*@tape_jacobian", "jacobian:*@tape_batch_jacobian"),
+        "explicit_paddings attribute must contain 8 values, but got: 0",
+        "GradientTape.jacobian and batch_jacobian (vectorized by pfor) of tf.nn.conv2d with "
+        "explicit paddings with respect to the filter: pfor's converter for "
+        "Conv2DBackpropFilter drops the explicit_paddings attribute and the op refuses to run "
+        "(eager and tf.function alike); tape.gradient computes it, and 'SAME'/'VALID' padding "
+        "vectorizes (upstream not found)",
+        """
+import tensorflow as tf
+x = tf.reshape(tf.range(8.0, dtype=tf.float64), (1, 2, 4, 1)) / 10.0
+w = tf.reshape(tf.range(6.0, dtype=tf.float64), (2, 3, 1, 1)) / 5.0
+with tf.GradientTape(persistent=True) as tape:
+    tape.watch(w)
+    y = tf.nn.conv2d(x, w, strides=[1, 2, 1, 1], padding=[[0, 0], [1, 1], [0, 0], [0, 0]])
+print("gradient", tape.gradient(y, w).shape)
+print("jacobian", tape.jacobian(y, w).shape)
+"""),
+    KnownError(
         "pytorch#162350", "torch", "*-torch-*", ("hvp:*@backward_of_forward_ad",),
         "which is output 0 of Exp",  # "of Exp, is at version 1"; torch 2.4: "of ExpBackward0, ..."
         "torch's forward-mode formula of softmax / log_softmax / logsumexp (logsumexp_jvp) "

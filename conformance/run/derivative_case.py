@@ -211,7 +211,10 @@ def _examples(case, profile):
 
 
 def _unanswered(rec, name, acc, repro) -> Record:
-    kind, _, route = parse_check(name)
+    kind, arg, route = parse_check(name)
+    if (kind, route, arg) in acc.unsupported:  # the route cannot take this argument
+        return rec(check=name, status="skip", reason=NOT_IMPLEMENTED + acc.unsupported[(kind, route, arg)],
+                   examples=acc.examples)
     if (kind, route) in acc.unsupported:
         return rec(check=name, status="skip", reason=NOT_IMPLEMENTED + acc.unsupported[(kind, route)],
                    examples=acc.examples)

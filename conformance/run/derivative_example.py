@@ -24,7 +24,7 @@ from conformance.judge.comparison import CheckResult, compare
 from conformance.run.example import _key, arithmetic, rule_sets
 from conformance.judge.oracles import HvpOracle, basis_rows, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
 from conformance.draw.strategies import make_cotangent, make_inputs
-from conformance.run.jacobians import hessian_oracle, jacobian_oracle, judge_hessian, judge_jacobian
+from conformance.run.jacobians import batch_summed, hessian_oracle, jacobian_oracle, judge_hessian, judge_jacobian
 
 from conformance.model.checks import DERIVATIVE_KINDS as KINDS  # noqa: E402
 from conformance.model.checks import derivative, parse, parse_derivative  # noqa: E402
@@ -130,6 +130,8 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
         elif r.error is not None:
             outcome.errors[(r.kind, r.route)] = r.error
         else:
+            for n, why in getattr(r, "unsupported_args", {}).items():
+                outcome.unsupported[(r.kind, r.route, n)] = why
             answered.append(r)
     ref = REFERENCES[spec.name]
     attrs = reference_attrs(variant.attrs)
@@ -160,13 +162,17 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
         for r in answered:
             for n in diff:
                 name = f"{r.kind}:{n}@{r.route}"
+                if n in getattr(r, "unsupported_args", {}):
+                    continue  # a skip in the framework's words (``outcome.unsupported``)
                 if r.values.get(n) is None:
                     checks.append(CheckResult(name, False, np.inf, np.inf, np.inf, 0.0,
                                               detail="the route returned no value"))
                 elif r.kind == "jvp":
                     checks.append(judge_jvp(name, r.values.get(n), jo, n, tol_dtype, ulps))
                 elif r.kind == "jacobian":
-                    checks.append(judge_jacobian(name, r.values.get(n), jac[n], tol_dtype, ulps))
+                    expected = (batch_summed(jac[n], shapes, inputs[n].shape)
+                                if getattr(r, "batch_summed", False) else jac[n])
+                    checks.append(judge_jacobian(name, r.values.get(n), expected, tol_dtype, ulps))
                 elif r.kind == "hessian":
                     checks.append(judge_hessian(name, r.values.get(n), hess, n, tol_dtype, ulps))
                 else:
@@ -199,7 +205,8 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
     oracle error: none enters)."""
     out = []
     for kind in KINDS:
-        same = [r for r in answered if r.kind == kind]
+        # A batch Jacobian is another matrix than J (``batch_summed``): its oracle judges it.
+        same = [r for r in answered if r.kind == kind and not getattr(r, "batch_summed", False)]
         for other in same[1:]:
             for n in diff:
                 a, b = other.values.get(n), same[0].values.get(n)

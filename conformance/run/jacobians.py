@@ -63,6 +63,28 @@ def jacobian_oracle(vjp, out_shapes, diff, row=None) -> dict[str, np.ndarray]:
     return {n: np.stack([np.ravel(r[n]) for r in rows]) if rows else np.zeros((0, 0)) for n in diff}
 
 
+def batch_summed(jac: np.ndarray, out_shapes, arg_shape) -> np.ndarray:
+    """What a batch Jacobian API computes (``DerivativeResult.batch_summed``), from J (output
+    elements × argument elements): for every output, the block of sample k's inputs holds
+    Σ_i ∂y[i, j]/∂x[k, :] (the gradient of output element j summed over the batch, taken
+    at sample k), every other block 0. Where samples are independent this is J's
+    block diagonal. The outputs and the argument share their first axis (the batch)."""
+    n_in = math.prod(arg_shape)
+    batch = arg_shape[0]
+    per_in = n_in // batch
+    rows, at = [], 0
+    for s in out_shapes:
+        n = math.prod(s)
+        block = jac[at:at + n].reshape(batch, n // batch, batch, per_in)  # (i, j, k, m)
+        at += n
+        summed = block.sum(axis=0)  # (j, k, m)
+        full = np.zeros_like(block)
+        for k in range(batch):
+            full[k, :, k, :] = summed[:, k, :]
+        rows.append(full.reshape(n, n_in))
+    return np.concatenate(rows, axis=0)
+
+
 def hessian_oracle(module, grad, args64, diff, u, attrs) -> HvpOracle:
     """The Hessian of ⟨u, f⟩ over the differentiated arguments, one HVP oracle per column."""
     shapes = [np.shape(args64[n]) for n in diff]
