@@ -55,13 +55,24 @@ def test_a_worker_over_its_bound_lets_go_of_every_kept_program(monkeypatch):
     from conformance.harness import memory
 
     monkeypatch.setenv(memory.KEEP_ENV, "100")
+    monkeypatch.setattr(memory, "_floor", 0.0)
+    monkeypatch.setattr(memory, "_releases", 0)
     kept = _Kept()
     assert memory.bound([kept.adapter], rss_mb=99.5) is False  # under the bound: all kept
     assert len(kept.cache) == 5 and kept.adapter._framework.released == 0
     before = memory._releases
-    assert memory.bound([kept.adapter], rss_mb=100.5) is True
+    assert memory.bound([kept.adapter], rss_mb=100.5, after_mb=90.0) is True
     assert len(kept.cache) == 0 and kept.cache.evicted == 5
     assert kept.adapter._framework.released == 1 and memory._releases == before + 1
+    # frameworks that hold more than the bound themselves: no release after every case,
+    # only once the worker has grown REGROWTH_MB above what the last release left
+    assert memory.bound([kept.adapter], rss_mb=90.0 + memory.REGROWTH_MB - 1) is False
+    assert memory.bound([kept.adapter], rss_mb=700.0, after_mb=480.0) is True
+    kept.cache.put("again", object())
+    assert memory.bound([kept.adapter], rss_mb=480.0 + memory.REGROWTH_MB - 1) is False
+    assert len(kept.cache) == 1
+    assert memory.bound([kept.adapter], rss_mb=480.0 + memory.REGROWTH_MB + 1, after_mb=470.0) is True
+    assert len(kept.cache) == 0
     # the count rides on the reports and reaches results.json
     hooks = MemoryHooks()
     hooks.pytest_runtest_logreport(SimpleNamespace(node=None, user_properties=[(memory.RELEASE_KEY, 3)]))

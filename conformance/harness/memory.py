@@ -60,17 +60,29 @@ def current_rss_mb() -> float | None:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def bound(adapters, rss_mb: float | None = None) -> bool:
-    """After a case: above the bound, every adapter lets go of its programs (True)."""
-    global _releases
+# What a worker must grow by, above what it held right after its last release, before it
+# releases again: where the frameworks themselves hold more than the bound (three frameworks
+# imported in one quick-profile worker: about 3 GiB), a release frees little, and releasing
+# after every case would only throw away the programs the next case reuses.
+REGROWTH_MB = 512
+_floor = 0.0  # the resident set right after the last release
+
+
+def bound(adapters, rss_mb: float | None = None, after_mb: float | None = None) -> bool:
+    """After a case: above the bound (and ``REGROWTH_MB`` above what the last release left),
+    every adapter lets go of its programs (True). ``rss_mb``/``after_mb``: the resident set
+    now and after the release, where a caller measures them itself (tests)."""
+    global _releases, _floor
     rss = current_rss_mb() if rss_mb is None else rss_mb
-    if rss is None or rss <= keep_mb():
+    if rss is None or rss <= max(keep_mb(), _floor + REGROWTH_MB if _releases else 0.0):
         return False
     for adapter in adapters:
         adapter.release_programs()
     gc.collect()
     _trim()
     _releases += 1
+    after = current_rss_mb() if after_mb is None else after_mb
+    _floor = rss if after is None else after
     return True
 
 

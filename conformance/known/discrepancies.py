@@ -242,7 +242,7 @@ print("eager", jvp(x, tf.ones_like(x)).numpy().ravel())
 print("tf.function", tf.function(jvp)(x, tf.ones_like(x)).numpy().ravel())
 """),
     KnownError(
-        "tf-pfor-conv2d-filter-explicit-paddings", "tensorflow", "conv2d*-tensorflow-*",
+        "tf-pfor-conv2d-filter-explicit-paddings", "tensorflow", "conv*-tensorflow-*",
         ("jacobian:*@tape_jacobian", "jacobian:*@tape_batch_jacobian"),
         "explicit_paddings attribute must contain 8 values, but got: 0",
         "GradientTape.jacobian and batch_jacobian (vectorized by pfor) of tf.nn.conv2d with "

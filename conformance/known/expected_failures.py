@@ -148,7 +148,7 @@ EXPECTED: tuple[Expected, ...] = (
              "entry above): J v off by ~1e-7 relative in float64; the HVP's oracle tolerance "
              "(~1e-10) absorbs it there; torch and jax agree with the reference"),
     Expected("prelu", "tensorflow", variant="kink", checks=
-             ("jvp:x@forward_accumulator", "jacobian:x@tape_jacobian",
+             ("jvp:x@forward_accumulator", "jacobian:x@tape_jacobian", "jacobian:x@tape_batch_jacobian",
               *(f"hvp:{a}@{r}" for a in ("x", "alpha")
                 for r in ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd",
                           "rev_over_fwd~nested_tapes", "fwd_over_fwd~nested_tapes",
@@ -182,6 +182,30 @@ EXPECTED: tuple[Expected, ...] = (
              why="tensorflow: forward mode through keras.layers.MultiHeadAttention inherits the "
              "float32-rounded 1/√key_dim of the first-order entry above (J v off by ~1.7e-8 "
              "relative in float64)"),
+    # The Jacobian APIs inherit the same float32 constants (entries above): J off by ~1e-7
+    # (gelu) and ~1.7e-8 (attention) relative in float64, by the full and the batch API alike.
+    Expected("gelu", "tensorflow", ("jacobian:x@tape_jacobian", "jacobian:x@tape_batch_jacobian"),
+             dtype="float64", why="tensorflow: the Jacobian APIs through tf.nn.gelu inherit its "
+             "float32 constants (the first entry): J off by ~2.5e-7 relative in float64"),
+    *(Expected("scaled_dot_product_attention", "tensorflow", variant=f"{v}kernel=math", dtype="float64", checks=
+               tuple(f"jacobian:{a}@{r}" for a in ("q", "k", "v", "bias")
+                     for r in ("tape_jacobian", "tape_batch_jacobian")),
+               why="tensorflow: the Jacobian APIs through keras.ops.dot_product_attention inherit "
+               "the float32-rounded scale of the first-order entry above")
+      for v in ("", "causal,", "padding,", "fully-masked-row,", "bias,", "tiles,")),
+    Expected("multi_head_attention", "tensorflow", dtype="float64", checks=
+             tuple(f"jacobian:{a}@{r}" for a in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
+                                                  "b_v", "w_o", "b_o")
+                   for r in ("tape_jacobian", "tape_batch_jacobian")),
+             why="tensorflow: the Jacobian APIs through keras.layers.MultiHeadAttention inherit the "
+             "float32-rounded 1/√key_dim of the first-order entry above (J off by ~1.7e-8 relative "
+             "in float64)"),
+    Expected("multi_head_attention", "tensorflow", variant="h=2,d=1*", checks=
+             tuple(f"jacobian:{a}@{r}" for a in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
+                                                  "b_v", "w_o", "b_o")
+                   for r in ("tape_jacobian", "tape_batch_jacobian")),
+             why="keras (TF backend): the BiasAdd shortcut of the entries above (key_dim = 1, "
+             "T == heads) makes the layer another function: its Jacobian differs by O(1) too"),
     Expected("multi_head_attention", "tensorflow", variant="fully-padded*", dtype="float64", checks=
              tuple(f"hvp:{a}@{route}" for a in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
                                                  "b_v", "w_o", "b_o")
@@ -197,7 +221,7 @@ EXPECTED: tuple[Expected, ...] = (
                        ("jvp", ("jvp", "linearize"), "jvp"),
                        ("hvp", ("fwd_over_rev", "rev_over_rev", "rev_over_fwd", "fwd_over_fwd"),
                         "fwd_over_rev"),
-                       ("jacobian", ("jacrev", "jacfwd"), "jacrev"),
+                       ("jacobian", ("jacrev", "jacfwd", "linear_transpose"), "jacrev"),
                        ("hessian", ("hessian",), "hessian"))
                    for route in routes + tuple(f"{r}~{first}" for r in routes if r != first)),
              why="jax: jax.nn.dot_product_attention's float32 softmax (the first-order entry above) "
