@@ -243,9 +243,10 @@ print("tf.function", tf.function(jvp)(x, tf.ones_like(x)).numpy().ravel())
 """),
     KnownError(
         "tf-pfor-conv2d-filter-explicit-paddings", "tensorflow", "conv*-tensorflow-*",
-        ("jacobian:*@tape_jacobian", "jacobian:*@tape_batch_jacobian"),
+        ("jacobian:*@tape_jacobian", "jacobian:*@tape_batch_jacobian", "hessian:*@tape_jacobian_of_gradient"),
         "explicit_paddings attribute must contain 8 values, but got: 0",
-        "GradientTape.jacobian and batch_jacobian (vectorized by pfor) of tf.nn.conv2d with "
+        "GradientTape.jacobian and batch_jacobian (vectorized by pfor; also the Hessian as the "
+        "tape's Jacobian of its gradient) of tf.nn.conv2d (and conv1d, built on it) with "
         "explicit paddings with respect to the filter: pfor's converter for "
         "Conv2DBackpropFilter drops the explicit_paddings attribute and the op refuses to run "
         "(eager and tf.function alike); tape.gradient computes it, and 'SAME'/'VALID' padding "

@@ -130,7 +130,8 @@ EXPECTED: tuple[Expected, ...] = (
              tuple(f"{kind}:{arg}@{route}" for arg in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
                                                         "b_v", "w_o", "b_o")
                    for kind, route in (("jvp", "forward_accumulator"), ("hvp", "nested_tapes"),
-                                       ("hvp", "fwd_over_rev"))),
+                                       ("hvp", "fwd_over_rev"), ("hvp", "rev_over_fwd"),
+                                       ("hvp", "fwd_over_fwd"), ("hessian", "tape_jacobian_of_gradient"))),
              why="keras (TF backend): the BiasAdd shortcut of the entry above makes the layer a "
              "different function at key_dim = 1 and T == heads, so its forward mode and both "
              "second-order routes differ from the reference by O(1) too (jvp ratio ~1e4 in "
@@ -159,12 +160,14 @@ EXPECTED: tuple[Expected, ...] = (
              "the mixed second derivative ∂²y/∂x∂α is 0 at x = 0 too, by every second-order route "
              "and the Hessian API (measured: 0 where each rule has α, 1 or their mean): outside "
              "every rule (left α / 1, right 1 / 0, mean); torch and jax follow one"),
-    *(Expected(module, "tensorflow", ("hvp:x@nested_tapes", "hvp:x@fwd_over_rev"), dtype=dtype, why=
+    *(Expected(module, "tensorflow", ("hvp:x@nested_tapes", "hvp:x@fwd_over_rev", "hvp:x@rev_over_fwd",
+                                      "hvp:x@fwd_over_fwd", "hessian:x@tape_jacobian_of_gradient"),
+               dtype=dtype, why=
                "tensorflow: tf.nn.moments computes the variance as mean((x − stop_gradient(mean))²); "
                "the stop_gradient leaves the first derivative right (∂var/∂mean = 0 at the mean) but "
                "drops the −(2/n²)·1ᵀv·1 term of the variance's Hessian, so every normalization built "
-               "on it has a wrong Hessian in x, by both TF routes alike (nested tapes, forward over "
-               "reverse): Keras Layer/Group/BatchNormalization (float64 BN; float32 BN is the fused "
+               "on it has a wrong Hessian in x, by every TF route alike (the four compositions and "
+               "the tape's Jacobian of its gradient): Keras Layer/Group/BatchNormalization (float64 BN; float32 BN is the fused "
                "op, right). Reproduced on a 6-vector: TF's H v of tf.nn.moments' variance differs "
                "from (2/n)(I − 11ᵀ/n) v and from TF's own H v of mean((x − mean(x))²), which agrees; "
                "torch and jax agree with the reference")
@@ -189,7 +192,8 @@ EXPECTED: tuple[Expected, ...] = (
              "float32 constants (the first entry): J off by ~2.5e-7 relative in float64"),
     *(Expected("scaled_dot_product_attention", "tensorflow", variant=f"{v}kernel=math", dtype="float64", checks=
                tuple(f"jacobian:{a}@{r}" for a in ("q", "k", "v", "bias")
-                     for r in ("tape_jacobian", "tape_batch_jacobian")),
+                     for r in ("tape_jacobian", "tape_batch_jacobian"))
+               + tuple(f"hessian:{a}@tape_jacobian_of_gradient" for a in ("q", "k", "v", "bias")),
                why="tensorflow: the Jacobian APIs through keras.ops.dot_product_attention inherit "
                "the float32-rounded scale of the first-order entry above")
       for v in ("", "causal,", "padding,", "fully-masked-row,", "bias,", "tiles,")),
@@ -209,7 +213,7 @@ EXPECTED: tuple[Expected, ...] = (
     Expected("multi_head_attention", "tensorflow", variant="fully-padded*", dtype="float64", checks=
              tuple(f"hvp:{a}@{route}" for a in ("xq", "xk", "xv", "w_q", "w_k", "w_v", "b_q",
                                                  "b_v", "w_o", "b_o")
-                   for route in ("nested_tapes", "fwd_over_rev")),
+                   for route in ("nested_tapes", "fwd_over_rev", "rev_over_fwd", "fwd_over_fwd")),
              why="tensorflow: second order through keras.layers.MultiHeadAttention with a fully "
              "padded batch element; Keras gives that row uniform weights (float32 passes under "
              "the masked_row=uniform convention), but in float64 the float32-rounded 1/√key_dim "
