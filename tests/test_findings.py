@@ -125,3 +125,17 @@ def test_a_planted_run_writes_findings_that_cover_its_failures(tmp_path):
                                         "tanh-planted-tanh-float64-cpu grad:x"]
     assert "--adapter tests.planted:PlantedTanh" in new[0]["repro"]
     assert "1 new finding" in proc.stdout
+
+
+def test_a_run_whose_only_errors_are_reproduced_framework_errors_passes():
+    """A framework error that its plain-framework snippet reproduced in the run (verdict
+    framework-error) is explained, as the exit code has it; one that it did not reproduce,
+    or any other error or failure, fails the run's headline."""
+    from reports.findings import run_passed
+
+    ok = {"status": "pass", "verdict": "agree"}
+    settled = {"status": "error", "verdict": "framework-error"}
+    assert run_passed([ok, settled])
+    assert not run_passed([ok, {"status": "error", "verdict": "unexplained"}])
+    assert not run_passed([ok, settled, {"status": "fail", "verdict": "unexplained"}])
+    assert not run_passed([{"status": "error", "verdict": "framework-crash"}])
