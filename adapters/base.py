@@ -157,15 +157,19 @@ class Adapter:
         return self._table
 
     # -- runtime state: precision, determinism, environment (adapters/<fw>/runtime.py) -----
-    def _runtime(self):
+    def _ops_module(self, name: str):
+        """The adapter's ``<ops_package>.<name>`` module, or None where it has none."""
         if self.ops_package is None:
             return None
         import importlib
 
         try:
-            return importlib.import_module(f"{self.ops_package}.runtime")
+            return importlib.import_module(f"{self.ops_package}.{name}")
         except ModuleNotFoundError:
             return None
+
+    def _runtime(self):
+        return self._ops_module("runtime")
 
     def precision_flags(self) -> dict[str, Any]:
         """The framework's precision switches as they stand (TF32, matmul precision)."""
@@ -275,14 +279,7 @@ class Adapter:
         return kw
 
     def _forms_module(self):
-        import importlib
-
-        if self.ops_package is None:
-            return None
-        try:
-            return importlib.import_module(f"{self.ops_package}.forms")
-        except ModuleNotFoundError:
-            return None
+        return self._ops_module("forms")
 
     def _data_format(self, form: str) -> str | None:
         """The data format an op is called with for ``form`` (``adapters/forms.py``), or

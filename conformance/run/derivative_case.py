@@ -32,7 +32,7 @@ from conformance.draw.strategies import SEED_MAX, example_strategy, shape_pool
 ORDERS = ("1", "jvp", "hvp", "jacobian", "hessian")
 ALIASES = {"2": "hvp", "first": "1", "forward": "jvp", "second": "hvp", "jac": "jacobian",
            "hess": "hessian"}
-from conformance.model.checks import NOT_IMPLEMENTED, parse  # noqa: E402
+from conformance.model.checks import NOT_IMPLEMENTED  # noqa: E402
 
 
 # What a run checks when --orders is not given: every kind, in every profile (the quick

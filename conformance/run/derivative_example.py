@@ -226,15 +226,13 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
 
 
 def settle_routes(agreement: list[CheckResult], checks: list[CheckResult],
-                  explained: Mapping[str, list[dict[str, str]]] | None = None,
-                  documented: Mapping[str, str] | None = None) -> list[CheckResult]:
+                  explained: Mapping[str, list[dict[str, str]]],
+                  documented: Mapping[str, str]) -> list[CheckResult]:
     """Where two routes of one framework disagree, say which one the oracle sides with
-    (the route that fails its own check is the wrong one; both or neither: said so). With
-    ``explained`` (check -> the rule sets under which it passes, the documented one first):
+    (the route that fails its own check is the wrong one; both or neither: said so).
+    ``explained``: check -> the rule sets under which it passes, the documented one first;
     two routes that each follow a known rule, but no rule in common, disagree by
     convention — the check passes, and its ``convention`` says which rule each follows."""
-    if explained is None:
-        explained = {c.check: [{}] for c in checks if c.passed}
     for c in agreement:
         if c.passed:
             continue
@@ -249,8 +247,8 @@ def settle_routes(agreement: list[CheckResult], checks: list[CheckResult],
             c.passed = True
             c.convention = {name.route: ra[0], name.against: rb[0]}
             note = (f"routes follow different rules where the derivative does not exist: "
-                    f"{name.route} follows {_key(ra[0])}, {name.against} follows {_key(rb[0])}"
-                    + ("" if documented is None else f" (the reference's rule: {_key(documented)})"))
+                    f"{name.route} follows {_key(ra[0])}, {name.against} follows {_key(rb[0])} "
+                    f"(the reference's rule: {_key(documented)})")
         elif a != b:
             wrong, right = (name.route, name.against) if b else (name.against, name.route)
             note = f"the oracle settles it: {wrong} is wrong, {right} agrees with the reference"
