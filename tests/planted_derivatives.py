@@ -212,3 +212,40 @@ class WrongAtKink(_KinkSides):
 
     name = "wrong-at-kink"
     OTHER_SLOPE = 2.0
+
+
+class _BatchApi(_HandDerivatives):
+    """tanh only: a batch Jacobian API (``DerivativeResult.batch_summed``): for each sample
+    k the block ∂y[k]/∂x[k] = diag(1 − y[k]²), assembled by ``batch_diagonal``."""
+
+    DERIVATIVE_ROUTES = {"jacobian": ("batch_api",)}
+    OFF = 1.0
+
+    def derivatives(self, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
+                    dtype, device="cpu", mode="eager", seed=0):
+        from adapters.derivatives import batch_diagonal
+
+        if module != "tanh" or mode != "eager":
+            raise Unsupported(f"{self.name}: derivatives of tanh only, eager")
+        x = np.asarray(args[0], dtype=np.float64)
+        slope = 1 - np.tanh(x) ** 2
+        slope = np.where(np.abs(x) > 1, slope * self.OFF, slope)
+        rows = x.reshape(x.shape[0], -1)
+        blocks = np.stack([np.diag(s) for s in slope.reshape(rows.shape)])
+        result = DerivativeResult("jacobian", "batch_api",
+                                  {"x": batch_diagonal([blocks], x.size).astype(dtype)})
+        result.batch_summed = True
+        return [result] if "batch_api" in routes.get("jacobian", ()) else []
+
+
+class BatchApi(_BatchApi):
+    """Right: the control."""
+
+    name = "batch-api"
+
+
+class WrongBatchApi(_BatchApi):
+    """Its blocks off by 0.05% where |x| > 1, and only there."""
+
+    name = "wrong-batch-api"
+    OFF = 1.0005

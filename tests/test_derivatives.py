@@ -381,3 +381,19 @@ def test_batch_jacobian_oracle_sums_each_output_over_the_batch():
     for k in range(b):
         independent[k * ro:(k + 1) * ro, k * ri:(k + 1) * ri] = jac[k * ro:(k + 1) * ro, k * ri:(k + 1) * ri]
     np.testing.assert_allclose(batch_summed(independent, [(b, ro)], (b, ri)), independent)
+
+
+def test_planted_batch_jacobian_fault_is_caught_and_the_right_api_passes(tmp_path):
+    """A batch Jacobian API is judged against J summed over the batch: the right one passes,
+    one whose blocks are 0.05% off where |x| > 1 fails on exactly that check."""
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:BatchApi",
+                       "--adapter", "tests.planted_derivatives:WrongBatchApi",
+                       "--frameworks", "batch-api,wrong-batch-api", "--modules", "tanh",
+                       "--out", str(tmp_path), *COMMON, "--orders", "jac")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert _failed(doc) == [(f"tanh-wrong-batch-api-{d}-cpu", "jacobian:x@batch_api")
+                            for d in ("float32", "float64")]
+    cases = by_case(doc)
+    assert all(cases[(f"tanh-batch-api-{d}-cpu", "jacobian:x@batch_api")]["status"] == "pass"
+               for d in ("float32", "float64"))
