@@ -14,7 +14,11 @@
   reverse over forward (the gradient of ⟨u, J(x) v⟩, which is H v since H is symmetric)
   and forward over forward: the second directional derivative ⟨u, D²f[e, v]⟩ is one
   element of H v per basis tangent e, so that route assembles H v from ``basis`` (one
-  forward-over-forward pass per input element; a skip above ``BASIS_LIMIT`` elements).
+  forward-over-forward pass per input element, batched where the framework batches).
+  Above the adapter's limit of passes (``BASIS_LIMIT``, or its derivatives module's own)
+  the route takes one pass per argument instead, along that argument's own tangent v_a:
+  ⟨u, D²f[v_a, v]⟩ = ⟨v_a, (H v)_a⟩, the projection of its part of H v on its tangent
+  (``DerivativeResult.projected``; ``forward_over_forward_plan``).
 
 and, at small sizes, the full matrices of the frameworks' Jacobian and Hessian APIs:
 
@@ -74,10 +78,15 @@ class DerivativeResult:
     # Arguments the route cannot take, with the framework's own words (values has none for
     # them): a skip for those checks alone (a batch Jacobian's arguments without a batch axis).
     unsupported_args: dict[str, str] = field(default_factory=dict)
+    # Forward over forward above its limit of passes: values are {argument a: the scalar
+    # ⟨v_a, (H v)_a⟩}, one pass along a's own tangent (``forward_over_forward_plan``),
+    # judged against the oracle's H v projected the same way.
+    projected: bool = False
 
 
 # Forward over forward gives H v one element per basis tangent: above this many elements of
-# the differentiated arguments together the route is a skip that says so.
+# the differentiated arguments together it takes one pass per argument instead (projected).
+# A derivatives module whose passes are not batched declares a lower ``BASIS_LIMIT``.
 BASIS_LIMIT = 256
 
 
@@ -87,14 +96,31 @@ def basis_size(shapes) -> int:
     return sum(math.prod(s) for s in shapes)
 
 
-def too_many(kind: str, route: str, shapes, limit: int = BASIS_LIMIT) -> DerivativeResult | None:
-    """A skip when a route that works one basis tangent at a time would take more than
-    ``limit`` passes; None otherwise."""
-    n = basis_size(shapes)
-    if n <= limit:
-        return None
-    return DerivativeResult(kind, route, skipped=f"{route} assembles its answer from one pass per "
-                            f"input element: {n} elements > the limit of {limit}")
+def forward_over_forward_plan(shapes, tangents, dtype, limit: int = BASIS_LIMIT):
+    """(outer tangents e, projected): the one-hot ``basis`` when the differentiated
+    arguments have at most ``limit`` elements together, each pass giving one element of
+    H v; else one tangent per argument a, its own tangent v_a and zeros elsewhere, each pass
+    giving ⟨v_a, (H v)_a⟩. ``tangents``: the joint tangent v, one array per argument."""
+    import numpy as np
+
+    if basis_size(shapes) <= limit:
+        return list(basis(shapes, dtype)), False
+    out = []
+    for a, shape in enumerate(shapes):
+        out.append(tuple(np.asarray(tangents[a], dtype=dtype).reshape(s) if i == a
+                         else np.zeros(s, dtype=dtype) for i, s in enumerate(shapes)))
+    return out, True
+
+
+def forward_over_forward_values(column, names, shapes, projected: bool, dtype) -> dict:
+    """The passes' scalars ⟨u, D²f[e, v]⟩, in the plan's order, as the route's values:
+    H v cut into the arguments' shapes, or {argument: its projection} when ``projected``."""
+    import numpy as np
+
+    column = np.asarray(column, dtype=dtype).reshape(-1)
+    if projected:
+        return {n: column[a] for a, n in enumerate(names)}
+    return dict(zip(names, split_vector(column, shapes)))
 
 
 def basis(shapes, dtype):

@@ -249,3 +249,43 @@ class WrongBatchApi(_BatchApi):
 
     name = "wrong-batch-api"
     OFF = 1.0005
+
+
+class _ProjectedForwardOverForward(_HandDerivatives):
+    """tanh only, forward over forward above its limit of passes (a limit of 0: always):
+    one pass per argument along its own tangent, each pass ⟨u, D²f[e, v]⟩ = Σ u f''(x) e v
+    by hand, through ``adapters.derivatives.forward_over_forward_plan`` and ``_values``."""
+
+    DERIVATIVE_ROUTES = {"hvp": ("fwd_over_fwd",)}
+    OFF = 1.0
+
+    def derivatives(self, module, args, names, wrt, tangents, cotangent, attrs, *, routes,
+                    dtype, device="cpu", mode="eager", seed=0):
+        from adapters.derivatives import forward_over_forward_plan, forward_over_forward_values
+
+        if module != "tanh" or mode != "eager":
+            raise Unsupported(f"{self.name}: derivatives of tanh only, eager")
+        x, u = np.asarray(args[0], dtype=np.float64), np.asarray(cotangent, dtype=np.float64)
+        v = np.asarray(tangents["x"], dtype=np.float64)
+        y = np.tanh(x)
+        curvature = -2 * y * (1 - y * y)
+        curvature = np.where(np.abs(x) > 1, curvature * self.OFF, curvature)
+        plan, projected = forward_over_forward_plan([x.shape], [v], np.float64, limit=0)
+        column = [float(np.sum(u * curvature * e[0] * v)) for e in plan]
+        result = DerivativeResult("hvp", "fwd_over_fwd",
+                                  forward_over_forward_values(column, ["x"], [x.shape], projected, dtype))
+        result.projected = projected
+        return [result] if "fwd_over_fwd" in routes.get("hvp", ()) else []
+
+
+class ProjectedForwardOverForward(_ProjectedForwardOverForward):
+    """Right: the control."""
+
+    name = "projected-fwd-over-fwd"
+
+
+class WrongProjectedForwardOverForward(_ProjectedForwardOverForward):
+    """Its curvature 0.5% off where |x| > 1, and only there."""
+
+    name = "wrong-projected-fwd-over-fwd"
+    OFF = 1.005

@@ -397,3 +397,52 @@ def test_planted_batch_jacobian_fault_is_caught_and_the_right_api_passes(tmp_pat
     cases = by_case(doc)
     assert all(cases[(f"tanh-batch-api-{d}-cpu", "jacobian:x@batch_api")]["status"] == "pass"
                for d in ("float32", "float64"))
+
+
+def test_forward_over_forward_plan_projects_above_its_limit():
+    from adapters.derivatives import forward_over_forward_plan, forward_over_forward_values
+
+    shapes, v = [(2,), (1, 2)], [np.array([0.5, -1.0]), np.array([[2.0, 3.0]])]
+    plan, projected = forward_over_forward_plan(shapes, v, np.float64, limit=4)
+    assert not projected and len(plan) == 4 and plan[2][1].tolist() == [[1.0, 0.0]]
+    assert forward_over_forward_values([1, 2, 3, 4], ["a", "b"], shapes, False, np.float64)["b"].tolist() == [[3, 4]]
+    plan, projected = forward_over_forward_plan(shapes, v, np.float64, limit=3)
+    assert projected and len(plan) == 2
+    assert plan[0][0].tolist() == [0.5, -1.0] and not plan[0][1].any()
+    assert plan[1][1].tolist() == [[2.0, 3.0]] and not plan[1][0].any()
+    assert forward_over_forward_values([7, 8], ["a", "b"], shapes, True, np.float64) == {"a": 7, "b": 8}
+
+
+def test_projected_hvp_judge_passes_the_projection_and_fails_a_small_error():
+    """⟨v, H v⟩ against the oracle's H v projected on v: the exact value passes, one off
+    by 1e-4 of its size fails in float32 and float64; a non-scalar is refused."""
+    from conformance.judge.oracles import HvpOracle, judge_hvp_projected
+
+    rng = np.random.default_rng(3)
+    hv, v = rng.normal(size=(3, 4)), rng.uniform(-1, 1, size=(3, 4))
+    oracle = HvpOracle({"x": hv}, {"x": np.zeros_like(hv)}, "hand-written", 1.0)
+    exact = float(np.sum(v * hv))
+    for dtype in ("float32", "float64"):
+        assert judge_hvp_projected("hvp:x@r", exact, oracle, "x", v, dtype, 4.0).passed
+        wrong = judge_hvp_projected("hvp:x@r", exact + 1e-4 * abs(exact), oracle, "x", v, dtype, 4.0)
+        assert not wrong.passed and wrong.expected == pytest.approx(exact)
+    assert not judge_hvp_projected("hvp:x@r", hv, oracle, "x", v, "float64", 4.0).passed
+
+
+def test_planted_projected_forward_over_forward_fault_is_caught_and_the_right_one_passes(tmp_path):
+    """Forward over forward above its limit of passes, one pass per argument: the right
+    route passes, one whose curvature is 0.5% off where |x| > 1 fails on exactly that check."""
+    proc = conformance("run", "--adapter", "tests.planted_derivatives:ProjectedForwardOverForward",
+                       "--adapter", "tests.planted_derivatives:WrongProjectedForwardOverForward",
+                       "--frameworks", "projected-fwd-over-fwd,wrong-projected-fwd-over-fwd",
+                       "--modules", "tanh", "--out", str(tmp_path), *COMMON, "--orders", "hvp")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert _failed(doc) == [(f"tanh-wrong-projected-fwd-over-fwd-{d}-cpu", "hvp:x@fwd_over_fwd")
+                            for d in ("float32", "float64")]
+    cases = by_case(doc)
+    for d in ("float32", "float64"):
+        right = cases[(f"tanh-projected-fwd-over-fwd-{d}-cpu", "hvp:x@fwd_over_fwd")]
+        assert right["status"] == "pass" and right["worst_index"] is None
+        assert "projected on the tangent" in cases[(f"tanh-wrong-projected-fwd-over-fwd-{d}-cpu",
+                                                    "hvp:x@fwd_over_fwd")]["reason"]

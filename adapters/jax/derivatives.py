@@ -5,7 +5,8 @@
   ``rev_over_rev`` (``jax.grad`` of ⟨``jax.grad(s)``, v⟩), ``rev_over_fwd`` (``jax.vjp`` of
   ``jax.jvp``: the pullback of u through x ↦ J(x) v) and ``fwd_over_fwd`` (``jax.jvp`` of
   ``jax.jvp``, ⟨u, D²f[e, v]⟩ for every basis tangent e at once under ``jax.vmap``: H v
-  assembled in one program);
+  assembled in one program; above ``BASIS_LIMIT`` elements, e is each argument's own
+  tangent: ``adapters.derivatives.forward_over_forward_plan``);
 * ``jacobian``: ``jax.jacrev``, ``jax.jacfwd`` and ``linear_transpose`` (the rows of J by
   ``jax.linear_transpose`` of ``jax.linearize``'s linear map: the VJP by transposition,
   beside ``jax.vjp``'s); ``hessian``: ``jax.hessian``.
@@ -21,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import freeze
-from ..derivatives import attempt, basis, hessian_rows, jacobian_matrix, split_vector, too_many
+from ..derivatives import (attempt, forward_over_forward_plan, forward_over_forward_values, hessian_rows,
+                           jacobian_matrix)
 from ..program_cache import programs
 
 ROUTES = {"jvp": ("jvp", "linearize"),
@@ -151,19 +153,22 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
     shapes = [tuple(d.shape) for d in diff]
     for route in routes.get("hvp", ()):
         if route in BASIS_ROUTES:
-            skip = too_many("hvp", route, shapes)
-            if skip is not None:
-                results.append(skip)
-                continue
+            plan, projected = forward_over_forward_plan(shapes, [tangents[n] for n in diff_names], dtype)
 
-            def run(route=route):
+            def run(route=route, plan=plan, projected=projected):
                 fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-                es = tuple(put(np.stack(col)) for col in zip(*basis(shapes, dtype)))
-                return dict(zip(diff_names, split_vector(np.asarray(fn(diff, const, us, vs, es)), shapes)))
-        else:
-            def run(route=route):
-                fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-                return dict(zip(diff_names, _numpy(tuple(fn(diff, const, us, vs)))))
+                es = tuple(put(np.stack(col)) for col in zip(*plan))
+                return forward_over_forward_values(np.asarray(fn(diff, const, us, vs, es)), diff_names,
+                                                   shapes, projected, dtype)
+
+            result = attempt("hvp", route, run)
+            result.projected = projected
+            results.append(result)
+            continue
+
+        def run(route=route):
+            fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+            return dict(zip(diff_names, _numpy(tuple(fn(diff, const, us, vs)))))
         results.append(attempt("hvp", route, run))
     sizes = [int(np.prod(sh, dtype=np.int64)) for sh in shapes]
     for route in routes.get("jacobian", ()):

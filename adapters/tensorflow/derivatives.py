@@ -6,7 +6,9 @@
   a ``GradientTape``, TensorFlow's documented Hessian-vector product), ``rev_over_fwd`` (a
   ``GradientTape`` around a ``ForwardAccumulator``: the gradient of ⟨u, J v⟩) and
   ``fwd_over_fwd`` (a ``ForwardAccumulator`` inside another: ⟨u, D²f[e, v]⟩, one program
-  run per basis tangent e, H v assembled from them);
+  run per basis tangent e, H v assembled from them; an accumulator carries one tangent, so
+  the passes are not batched: above ``BASIS_LIMIT`` elements, one pass per argument along
+  its own tangent, ``adapters.derivatives.forward_over_forward_plan``);
 * ``jacobian``: ``tape_jacobian`` (``GradientTape.jacobian``) and ``tape_batch_jacobian``
   (``GradientTape.batch_jacobian``, for every output and argument that share the first
   axis; elsewhere a skip in TensorFlow's words); ``hessian``: the tape's Jacobian of its
@@ -23,7 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze, own_code
-from ..derivatives import attempt, basis, batch_diagonal, hessian_rows, jacobian_matrix, split_vector, too_many
+from ..derivatives import (attempt, batch_diagonal, forward_over_forward_plan, forward_over_forward_values,
+                           hessian_rows, jacobian_matrix)
 from ..program_cache import programs
 
 ROUTES = {"jvp": ("forward_accumulator",),
@@ -31,6 +34,9 @@ ROUTES = {"jvp": ("forward_accumulator",),
           "jacobian": ("tape_jacobian", "tape_batch_jacobian"),
           "hessian": ("tape_jacobian_of_gradient",)}
 BASIS_ROUTES = ("fwd_over_fwd",)
+# One eager pass of nested accumulators costs 20-100 ms at the smallest shapes (attention,
+# recurrences): 24 passes keep the route's cost near the other routes' per case.
+BASIS_LIMIT = 24
 
 
 def _program(tf, op, kw, names, wrt, kind, route):
@@ -152,20 +158,22 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
         shapes = [tuple(v.shape) for v in vs]
         for route in routes.get("hvp", ()):
             if route in BASIS_ROUTES:
-                skip = too_many("hvp", route, shapes)
-                if skip is not None:
-                    results.append(skip)
-                    continue
+                plan, projected = forward_over_forward_plan(shapes, [tangents[n] for n in diff_names],
+                                                            dtype, BASIS_LIMIT)
 
-                def run(route=route):
+                def run(route=route, plan=plan, projected=projected):
                     fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-                    column = [float(fn(tensors, us, vs, [tf.constant(x) for x in e]))
-                              for e in basis(shapes, dtype)]
-                    return dict(zip(diff_names, split_vector(np.array(column, dtype=dtype), shapes)))
-            else:
-                def run(route=route):
-                    fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-                    return {n: g.numpy() for n, g in zip(diff_names, fn(tensors, us, vs))}
+                    column = [float(fn(tensors, us, vs, [tf.constant(x) for x in e])) for e in plan]
+                    return forward_over_forward_values(column, diff_names, shapes, projected, dtype)
+
+                result = attempt("hvp", route, run)
+                result.projected = projected
+                results.append(result)
+                continue
+
+            def run(route=route):
+                fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
+                return {n: g.numpy() for n, g in zip(diff_names, fn(tensors, us, vs))}
             results.append(attempt("hvp", route, run))
         sizes = [int(np.prod(sh, dtype=np.int64)) for sh in shapes]
         for route in routes.get("jacobian", ()):

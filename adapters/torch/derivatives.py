@@ -9,7 +9,9 @@
   forward), ``backward_of_forward_ad`` (``torch.autograd.grad`` of ⟨u, tangent⟩ computed on
   ``forward_ad`` dual tensors: reverse over forward by the autograd engine) and
   ``func_jvp_of_jvp`` (``torch.func.jvp`` of ``torch.func.jvp``, forward over forward, H v
-  assembled one basis tangent at a time: ``adapters.derivatives.basis``).
+  assembled from one pass per basis tangent, batched by ``torch.func.vmap``; above
+  ``BASIS_LIMIT`` elements one pass per argument along its own tangent:
+  ``adapters.derivatives.forward_over_forward_plan``).
 
 The op is the adapter's own (``*_ops.py``). Compiled mode applies each route to the
 forward compiled by ``torch.compile(fullgraph=True)`` (one per module, attrs, names, wrt,
@@ -22,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze
-from ..derivatives import (attempt, basis, hessian_rows, jacobian_matrix, split_args, split_vector,
-                           too_many)
+from ..derivatives import (BASIS_LIMIT, attempt, basis_size, forward_over_forward_plan,
+                           forward_over_forward_values, hessian_rows, jacobian_matrix, split_args)
 from ..program_cache import programs
 from .compiled import compiled
 
@@ -100,13 +102,16 @@ def _hvp_jvp_of_jvp(torch, f, s, diff, vs, us):
         return _dot(torch, torch.func.jvp(jv, tuple(diff), e)[1], us)
 
     shapes = [tuple(p.shape) for p in diff]
-    columns = [np.stack(c) for c in zip(*basis(shapes, np.float64))]
+    plan, projected = forward_over_forward_plan(shapes, [_numpy(v.to(torch.float64)) for v in vs],
+                                                np.float64)
+    columns = [np.stack(c) for c in zip(*plan)]
     es = tuple(torch.tensor(c, dtype=p.dtype, device=p.device) for c, p in zip(columns, diff))
-    try:  # one batched pass over the basis tangents
+    try:  # one batched pass over the tangents
         column = _numpy(torch.func.vmap(element)(*es))
     except (RuntimeError, NotImplementedError):  # no batching rule: one pass per tangent
         column = np.array([float(element(*(t[i] for t in es))) for i in range(len(es[0]))])
-    return [torch.tensor(x, dtype=p.dtype) for x, p in zip(split_vector(column, shapes), diff)]
+    values = forward_over_forward_values(column, range(len(diff)), shapes, projected, np.float64)
+    return [torch.tensor(values[i], dtype=p.dtype) for i, p in enumerate(diff)]
 
 
 def _hvp_functional(torch, f, s, diff, vs, us):
@@ -201,15 +206,12 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
             return out
         results.append(attempt("jvp", route, run))
     for route in routes.get("hvp", ()):
-        skip = too_many("hvp", route, [p.shape for p in diff]) if route in BASIS_ROUTES else None
-        if skip is not None:
-            results.append(skip)
-            continue
-
         def hvp(route=route):
             with _no_donated_buffers(torch, mode):
                 return dict(zip(diff_names, _numpy(tuple(HVP[route](torch, f, s, diff, vs, us)))))
-        results.append(attempt("hvp", route, hvp))
+        result = attempt("hvp", route, hvp)
+        result.projected = route in BASIS_ROUTES and basis_size([p.shape for p in diff]) > BASIS_LIMIT
+        results.append(result)
     for route in routes.get("jacobian", ()):
         def jac(route=route):
             blocks = _jacobians(torch, route, f, diff)

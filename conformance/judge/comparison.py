@@ -48,7 +48,7 @@ class CheckResult:
     def describe(self) -> str:
         if self.detail and self.worst_index is None:
             return f"{self.check}: {self.detail}"
-        idx = "" if self.worst_index is None else "[" + ", ".join(map(str, self.worst_index)) + "]"
+        idx = "" if not self.worst_index else "[" + ", ".join(map(str, self.worst_index)) + "]"
         return (f"{self.check}{idx}: got {self.got!r}, expected {self.expected!r} "
                 f"(abs err {self.max_abs_err:.3g}, rel err {self.max_rel_err:.3g}, "
                 f"tolerance {self.tolerance:.3g}, ratio {self.ratio:.3g})"

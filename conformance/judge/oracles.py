@@ -193,10 +193,7 @@ def judge_hvp(check: str, got, oracle: HvpOracle, name: str, dtype: str, grad_ul
     if got.size == 0:
         return CheckResult(check, True, 0.0, 0.0, 0.0, 0.0)
     g = got.astype(np.float64)
-    ulps = HVP_ULPS_FACTOR * grad_ulps
-    declared = oracle.terms.get(name)
-    tol = (tolerance_array(expected, dtype, ulps) + ulps * EPS[dtype] * oracle.scale + slack
-           + (0.0 if declared is None else ulps * EPS[dtype] * declared))
+    tol = _hvp_tolerance(expected, slack, oracle, name, dtype, grad_ulps)
     with np.errstate(invalid="ignore", over="ignore"):
         # Non-finite expectations (only a route compared with another) must match exactly.
         same = ~np.isfinite(expected) & ((g == expected) | (np.isnan(g) & np.isnan(expected)))
@@ -209,6 +206,38 @@ def judge_hvp(check: str, got, oracle: HvpOracle, name: str, dtype: str, grad_ul
     return CheckResult(check, bool(ratio[worst] <= 1.0), float(err.max()), float(rel.max()),
                        float(ratio[worst]), float(tol[worst]), worst, float(g[worst]),
                        float(expected[worst]), detail=f"oracle: {oracle.method}")
+
+
+def _hvp_tolerance(expected, slack, oracle: HvpOracle, name: str, dtype: str, grad_ulps: float):
+    """Each element's allowance: the dtype's, the second pass's terms, the oracle's error."""
+    ulps = HVP_ULPS_FACTOR * grad_ulps
+    declared = oracle.terms.get(name)
+    return (tolerance_array(expected, dtype, ulps) + ulps * EPS[dtype] * oracle.scale + slack
+            + (0.0 if declared is None else ulps * EPS[dtype] * declared))
+
+
+def judge_hvp_projected(check: str, got, oracle: HvpOracle, name: str, tangent, dtype: str,
+                        grad_ulps: float) -> CheckResult:
+    """One argument's projection ⟨v_a, (H v)_a⟩ (forward over forward above its limit of
+    passes, ``DerivativeResult.projected``) against the oracle's H v projected on the same
+    tangent. The allowance is each element's, weighted by |v_a| and summed: what the
+    elements' own allowances add up to through the projection."""
+    got = np.asarray(got, dtype=np.float64)
+    if got.size != 1:
+        return CheckResult(check, False, np.inf, np.inf, np.inf, 0.0,
+                           detail=f"shape {got.shape}, expected a scalar (a projection on the tangent)")
+    v = np.asarray(tangent, dtype=np.float64)
+    part, slack = oracle.values[name], 2 * oracle.error[name]
+    expected = float(np.sum(v * part))
+    tol = float(np.sum(np.abs(v) * _hvp_tolerance(part, slack, oracle, name, dtype, grad_ulps)))
+    g = float(got.reshape(()))
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = abs(g - expected) if np.isfinite(g) else np.inf
+        ratio = 0.0 if err == 0 else (err / tol if tol > 0 else np.inf)
+        rel = 0.0 if err == 0 else err / max(abs(expected), np.finfo(np.float64).tiny)
+    return CheckResult(check, bool(ratio <= 1.0), err, rel, ratio, tol, (), g, expected,
+                       detail=f"oracle: {oracle.method}; projected on the tangent: ⟨v_{name}, (H v)_{name}⟩ "
+                              f"over {v.size} elements (one forward-over-forward pass per argument)")
 
 
 def fd_jvp_witness(forward, args64: dict, name: str, tangent) -> np.ndarray:

@@ -22,7 +22,8 @@ from references import REFERENCES
 
 from conformance.judge.comparison import CheckResult, compare
 from conformance.run.example import _key, arithmetic, rule_sets
-from conformance.judge.oracles import HvpOracle, basis_rows, hvp_oracle, judge_hvp, judge_jvp, jvp_oracle
+from conformance.judge.oracles import (HvpOracle, basis_rows, hvp_oracle, judge_hvp, judge_hvp_projected, judge_jvp,
+                                      jvp_oracle)
 from conformance.draw.strategies import make_cotangent, make_inputs
 from conformance.run.jacobians import batch_summed, hessian_oracle, jacobian_oracle, judge_hessian, judge_jacobian
 
@@ -175,6 +176,8 @@ def run_derivative_example(case, adapter, example: Mapping[str, Any],
                     checks.append(judge_jacobian(name, r.values.get(n), expected, tol_dtype, ulps))
                 elif r.kind == "hessian":
                     checks.append(judge_hessian(name, r.values.get(n), hess, n, tol_dtype, ulps))
+                elif getattr(r, "projected", False):
+                    checks.append(judge_hvp_projected(name, r.values.get(n), ho, n, t64[n], tol_dtype, ulps))
                 else:
                     checks.append(judge_hvp(name, r.values.get(n), ho, n, tol_dtype, ulps))
         if i == 0:
@@ -206,7 +209,9 @@ def _route_agreement(answered, diff, dtype, grad_ulps, scale, terms=None) -> lis
     out = []
     for kind in KINDS:
         # A batch Jacobian is another matrix than J (``batch_summed``): its oracle judges it.
-        same = [r for r in answered if r.kind == kind and not getattr(r, "batch_summed", False)]
+        # So is a projection of H v (``projected``): a scalar per argument.
+        same = [r for r in answered if r.kind == kind and not getattr(r, "batch_summed", False)
+                and not getattr(r, "projected", False)]
         for other in same[1:]:
             for n in diff:
                 a, b = other.values.get(n), same[0].values.get(n)
