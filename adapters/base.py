@@ -54,6 +54,8 @@ class Adapter:
     # op by op without compiling is cheapest; one that compiles every primitive separately
     # for each new shape is dearer than compiling the whole function once.
     quick_mode: ClassVar[str] = "eager"
+    # The execution modes it has (``MODES``): the references have no compiled mode.
+    modes: ClassVar[tuple[str, ...]] = MODES
     # The kinds of form (``adapters/forms.py``) an adapter without a ``forms.py`` of its own
     # realises: "size" needs nothing of it; "axis" means its ops take ``axis``; "layout"
     # means it keeps the strides of the NumPy views it receives.

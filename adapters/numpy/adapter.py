@@ -33,6 +33,7 @@ class NumpyAdapter(Adapter):
     # Every form: the arrays are the views themselves, and an axis form is brought to the
     # references' home axis (the references compute along it).
     form_kinds = frozenset({"axis", "size", "layout"})
+    modes = ("eager",)  # the references have no compiled mode
 
     def _load(self) -> Any:
         return np

@@ -53,8 +53,12 @@ class BenchCase:
 def expand(*, modules, framework, devices, dtypes, modes, passes=PASSES, scaling=True,
            gemm=True) -> list[BenchCase]:
     """Module × device × dtype × mode × pass, then the scaling series, then the GEMMs.
-    ``numpy`` has no compiled mode: its compiled rows are not generated."""
-    modes = [m for m in modes if framework != "numpy" or m == "eager"]
+    A mode the framework's adapter does not have (``Adapter.modes``: the references have
+    no compiled mode) generates no rows."""
+    from adapters import load_adapter
+
+    have = type(load_adapter(framework)).modes
+    modes = [m for m in modes if m in have]
     out: list[BenchCase] = []
     for name in modules:
         spec = BY_NAME[name]

@@ -15,6 +15,7 @@ import os
 import pytest
 
 from conformance.plan.selection import split
+from adapters import REFERENCE_IMPLEMENTATIONS
 from conformance.bench.cases import expand
 from conformance.bench.harness import QUICK, THOROUGH
 from conformance.bench.shapes import DEFAULT_MODULES
@@ -22,7 +23,8 @@ from conformance.bench.shapes import DEFAULT_MODULES
 
 def pytest_addoption(parser):
     g = parser.getgroup("conformance-bench", "conformance benchmarks")
-    g.addoption("--cb-framework", default="numpy", help="the one framework of this worker")
+    g.addoption("--cb-framework", default=min(REFERENCE_IMPLEMENTATIONS),
+                help="the one framework of this worker (default: the references)")
     g.addoption("--cb-modules", default="", help="comma-separated modules (default: the quick set)")
     g.addoption("--cb-devices", default="cpu")
     g.addoption("--cb-dtypes", default="float32")

@@ -4,7 +4,7 @@ The schema (documented in README.md, section "results.json"):
 
     module, attrs, framework, device, dtype, mode, check, case_id,
     status      "pass" | "fail" | "error" | "skip" | "xfail" (a failure listed, with its
-                explanation, in conformance/known/expected_failures.py: it does not fail the run)
+                explanation, in conformance/known/expected_table.py: it does not fail the run)
     verdict     "agree" | "convention" | "framework-discrepancy" | "document-erratum" |
                 "framework-crash" | "framework-error" | "explained" | "unexplained" | null (skips);
                 see conformance/judge/verdicts.py

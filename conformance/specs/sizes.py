@@ -49,7 +49,7 @@ shapes of every sized module, both dtypes, one seed; variants with convention ru
 judged under the rule the framework follows): torch ≤ 0.20 in every family (its small
 shapes: ≤ 0.27); TensorFlow ≤ 0.26 (dropout keep rate), ≤ 0.14 elsewhere; JAX ≤ 0.16;
 no sized module failed at a large shape except the investigated small-shape expected failures
-(``conformance/known/expected_failures.py``: TensorFlow's float64 GELU constants, PReLU at
+(``conformance/known/expected_table.py``: TensorFlow's float64 GELU constants, PReLU at
 the kink, 3-D max-pooling ties). The frameworks' blocked and pairwise sums err far less
 than the sequential-sum model allows; the growth is an envelope, not a fit.
 """
