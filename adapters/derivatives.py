@@ -123,6 +123,18 @@ def forward_over_forward_values(column, names, shapes, projected: bool, dtype) -
     return dict(zip(names, split_vector(column, shapes)))
 
 
+def forward_over_forward(route: str, names, shapes, tangents, dtype, column_of,
+                         limit: int = BASIS_LIMIT) -> DerivativeResult:
+    """The forward-over-forward route's result: ``column_of(plan)`` runs the framework's
+    passes along the plan's outer tangents (``forward_over_forward_plan``) and returns
+    their scalars ⟨u, D²f[e, v]⟩ in order; ``projected`` says which plan it was."""
+    plan, projected = forward_over_forward_plan(shapes, tangents, dtype, limit)
+    result = attempt("hvp", route, lambda: forward_over_forward_values(
+        column_of(plan), names, shapes, projected, dtype))
+    result.projected = projected
+    return result
+
+
 def basis(shapes, dtype):
     """The one-hot tangents over the differentiated arguments together, in order: tuples
     of NumPy arrays (one per argument, all zero but one element of one)."""

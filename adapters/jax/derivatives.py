@@ -22,8 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import freeze
-from ..derivatives import (attempt, forward_over_forward_plan, forward_over_forward_values, hessian_rows,
-                           jacobian_matrix)
+from ..derivatives import attempt, forward_over_forward, hessian_rows, jacobian_matrix
 from ..program_cache import programs
 
 ROUTES = {"jvp": ("jvp", "linearize"),
@@ -153,17 +152,11 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
     shapes = [tuple(d.shape) for d in diff]
     for route in routes.get("hvp", ()):
         if route in BASIS_ROUTES:
-            plan, projected = forward_over_forward_plan(shapes, [tangents[n] for n in diff_names], dtype)
-
-            def run(route=route, plan=plan, projected=projected):
+            def column(plan, route=route):
                 fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-                es = tuple(put(np.stack(col)) for col in zip(*plan))
-                return forward_over_forward_values(np.asarray(fn(diff, const, us, vs, es)), diff_names,
-                                                   shapes, projected, dtype)
-
-            result = attempt("hvp", route, run)
-            result.projected = projected
-            results.append(result)
+                return np.asarray(fn(diff, const, us, vs, tuple(put(np.stack(c)) for c in zip(*plan))))
+            results.append(forward_over_forward(route, diff_names, shapes,
+                                                [tangents[n] for n in diff_names], dtype, column))
             continue
 
         def run(route=route):

@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze, own_code
-from ..derivatives import (attempt, batch_diagonal, forward_over_forward_plan, forward_over_forward_values,
-                           hessian_rows, jacobian_matrix)
+from ..derivatives import (attempt, batch_diagonal, forward_over_forward, hessian_rows,
+                           jacobian_matrix)
 from ..program_cache import programs
 
 ROUTES = {"jvp": ("forward_accumulator",),
@@ -158,17 +158,12 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
         shapes = [tuple(v.shape) for v in vs]
         for route in routes.get("hvp", ()):
             if route in BASIS_ROUTES:
-                plan, projected = forward_over_forward_plan(shapes, [tangents[n] for n in diff_names],
-                                                            dtype, BASIS_LIMIT)
-
-                def run(route=route, plan=plan, projected=projected):
+                def column(plan, route=route):
                     fn = _function(adapter, module, kw, names, wrt, "hvp", route, mode)
-                    column = [float(fn(tensors, us, vs, [tf.constant(x) for x in e])) for e in plan]
-                    return forward_over_forward_values(column, diff_names, shapes, projected, dtype)
-
-                result = attempt("hvp", route, run)
-                result.projected = projected
-                results.append(result)
+                    return [float(fn(tensors, us, vs, [tf.constant(x) for x in e])) for e in plan]
+                results.append(forward_over_forward(route, diff_names, shapes,
+                                                    [tangents[n] for n in diff_names], dtype, column,
+                                                    BASIS_LIMIT))
                 continue
 
             def run(route=route):

@@ -24,8 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..common import as_list, freeze
-from ..derivatives import (BASIS_LIMIT, attempt, basis_size, forward_over_forward_plan,
-                           forward_over_forward_values, hessian_rows, jacobian_matrix, split_args)
+from ..derivatives import attempt, forward_over_forward, hessian_rows, jacobian_matrix, split_args
 from ..program_cache import programs
 from .compiled import compiled
 
@@ -94,24 +93,19 @@ def _hvp_backward_of_forward_ad(torch, f, s, diff, vs, us):
     return torch.autograd.grad(dot, leaves, allow_unused=True, materialize_grads=True)
 
 
-def _hvp_jvp_of_jvp(torch, f, s, diff, vs, us):
+def _jvp_of_jvp_column(torch, f, diff, vs, us, plan):
+    """⟨u, D²f[e, v]⟩ for each outer tangent e of the plan (``forward_over_forward``)."""
     def jv(*d):
         return torch.func.jvp(f, d, tuple(vs))[1]
 
-    def element(*e):  # ⟨u, D²f[e, v]⟩
+    def element(*e):
         return _dot(torch, torch.func.jvp(jv, tuple(diff), e)[1], us)
 
-    shapes = [tuple(p.shape) for p in diff]
-    plan, projected = forward_over_forward_plan(shapes, [_numpy(v.to(torch.float64)) for v in vs],
-                                                np.float64)
-    columns = [np.stack(c) for c in zip(*plan)]
-    es = tuple(torch.tensor(c, dtype=p.dtype, device=p.device) for c, p in zip(columns, diff))
+    es = tuple(torch.tensor(np.stack(c), dtype=p.dtype, device=p.device) for c, p in zip(zip(*plan), diff))
     try:  # one batched pass over the tangents
-        column = _numpy(torch.func.vmap(element)(*es))
+        return _numpy(torch.func.vmap(element)(*es))
     except (RuntimeError, NotImplementedError):  # no batching rule: one pass per tangent
-        column = np.array([float(element(*(t[i] for t in es))) for i in range(len(es[0]))])
-    values = forward_over_forward_values(column, range(len(diff)), shapes, projected, np.float64)
-    return [torch.tensor(values[i], dtype=p.dtype) for i, p in enumerate(diff)]
+        return np.array([float(element(*(t[i] for t in es))) for i in range(len(plan))])
 
 
 def _hvp_functional(torch, f, s, diff, vs, us):
@@ -152,9 +146,9 @@ def _hessians(torch, route, s, diff):
 JVP = {"func_jvp": _jvp_func, "forward_ad": _jvp_forward_ad}
 HVP = {"double_backward": _hvp_double_backward, "func_jvp_of_grad": _hvp_jvp_of_grad,
        "func_vjp_of_jvp": _hvp_vjp_of_jvp, "backward_of_forward_ad": _hvp_backward_of_forward_ad,
-       "func_jvp_of_jvp": _hvp_jvp_of_jvp, "functional_hvp": _hvp_functional,
+       "functional_hvp": _hvp_functional,
        "functional_vhp": _hvp_functional_vhp}
-BASIS_ROUTES = ("func_jvp_of_jvp",)
+BASIS_ROUTES = ("func_jvp_of_jvp",)  # forward over forward: ``_jvp_of_jvp_column``
 
 
 def _forward(adapter, module, kw, names, wrt, dtype, device, mode):
@@ -206,12 +200,18 @@ def derivatives(adapter, module, args, names, wrt, tangents, cotangent, attrs, *
             return out
         results.append(attempt("jvp", route, run))
     for route in routes.get("hvp", ()):
+        if route in BASIS_ROUTES:
+            def column(plan):
+                with _no_donated_buffers(torch, mode):
+                    return _jvp_of_jvp_column(torch, f, diff, vs, us, plan)
+            results.append(forward_over_forward(route, diff_names, [tuple(p.shape) for p in diff],
+                                                [tangents[n] for n in diff_names], np.float64, column))
+            continue
+
         def hvp(route=route):
             with _no_donated_buffers(torch, mode):
                 return dict(zip(diff_names, _numpy(tuple(HVP[route](torch, f, s, diff, vs, us)))))
-        result = attempt("hvp", route, hvp)
-        result.projected = route in BASIS_ROUTES and basis_size([p.shape for p in diff]) > BASIS_LIMIT
-        results.append(result)
+        results.append(attempt("hvp", route, hvp))
     for route in routes.get("jacobian", ()):
         def jac(route=route):
             blocks = _jacobians(torch, route, f, diff)
